@@ -1,0 +1,178 @@
+import time
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+from localflavor.us.forms import USStateSelect
+from phonenumber_field.formfields import PhoneNumberField
+
+from treatments.models import Treatment
+
+from .models import COMMENTS_MAX_LENGTH, AppointmentRequest
+
+FORM_TOKEN_SALT = "appointments.request-form"
+HONEYPOT_FIELD = "website"
+
+
+def issue_form_token(issued_at: float | None = None) -> str:
+    """A signed, one-time identity for one rendering of the form, stamped with when it was shown."""
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.dumps({"id": uuid.uuid4().hex, "at": int(issued_at)}, salt=FORM_TOKEN_SALT, compress=True)
+
+
+def read_form_token(value: str) -> tuple[uuid.UUID, float] | None:
+    """The token's id and age in seconds, or None when it was not issued by this site."""
+    try:
+        payload = signing.loads(value or "", salt=FORM_TOKEN_SALT)
+        return uuid.UUID(payload["id"]), time.time() - float(payload["at"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def side_by_side(*fields):
+    """Fields in one row on wide screens, stacked on phones (see .field-row in site.css)."""
+    return Div(*fields, css_class="field-row")
+
+
+class AppointmentRequestForm(forms.ModelForm):
+    """The patient's appointment request, as in the clinic's paper form."""
+
+    phone = PhoneNumberField(
+        label=_("Phone"),
+        region="US",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"invalid": _("Enter a US phone number with its area code, like (212) 679-9667.")},
+    )
+    treatment = forms.ModelChoiceField(
+        label=_("Treatment you are asking about"),
+        queryset=Treatment.objects.published(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Not sure, or something else"),
+    )
+    form_token = forms.CharField(widget=forms.HiddenInput)
+    # Invisible to people and screen readers (see the template); bots that fill every field fill it.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    class Meta:
+        model = AppointmentRequest
+        fields = [
+            "first_name",
+            "last_name",
+            "city",
+            "state",
+            "email",
+            "phone",
+            "contact_preference",
+            "newsletter",
+            "purpose",
+            "treatment",
+            "comments",
+        ]
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "city": _("City"),
+            "state": _("State"),
+            "email": _("E-mail"),
+            "contact_preference": _("Please contact me by"),
+            "newsletter": _("Receive our free newsletter"),
+            "purpose": _("I would like to"),
+            "comments": _("Your comments"),
+        }
+        help_texts = {
+            "comments": _(
+                "For example, the days and times that suit you best. Please do not describe symptoms or "
+                "medical details here."
+            ),
+        }
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "state": USStateSelect(attrs={"autocomplete": "address-level1"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_preference": forms.RadioSelect,
+            "purpose": forms.RadioSelect,
+            "comments": forms.Textarea(attrs={"rows": 4, "maxlength": COMMENTS_MAX_LENGTH}),
+        }
+        error_messages = {
+            "first_name": {"required": _("Enter your first name.")},
+            "last_name": {"required": _("Enter your last name.")},
+            "city": {"required": _("Enter your city.")},
+            "state": {"required": _("Choose your state."), "invalid_choice": _("Choose your state from the list.")},
+            "email": {
+                "required": _("Enter your e-mail address."),
+                "invalid": _("Enter an e-mail address like name@example.com."),
+            },
+            "contact_preference": {"required": _("Choose how we should contact you: by e-mail or by phone.")},
+            "comments": {"max_length": _("Please keep your comments to %(limit_value)d characters or fewer.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].error_messages["required"] = _("Enter your phone number.")
+        self.fields["state"].choices = [("", _("Choose a state")), *list(self.fields["state"].choices)[1:]]
+        self.fields["contact_preference"].choices = AppointmentRequest.ContactPreference.choices
+        self.fields["purpose"].choices = AppointmentRequest.Purpose.choices
+        self.fields["purpose"].required = False
+        if not self.is_bound:
+            self.initial.setdefault("form_token", issue_form_token())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> carries the token
+        self.helper.layout = Layout(
+            HTML('<p class="required-note">{% load i18n %}{% translate "* Denotes a required field" %}</p>'),
+            Fieldset(
+                _("Your details"),
+                side_by_side("first_name", "last_name"),
+                side_by_side("city", "state"),
+                side_by_side("email", "phone"),
+            ),
+            "contact_preference",
+            "newsletter",
+            "purpose",
+            "treatment",
+            "comments",
+            Div(Field(HONEYPOT_FIELD, autocomplete="off", tabindex="-1"), css_class="honeypot", aria_hidden="true"),
+            "form_token",
+            Submit("send", _("Send request"), css_class="button"),
+        )
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(anchor, message) for the error summary: each links to its field (a group's first option)."""
+        links = []
+        for field in self:
+            for message in field.errors:
+                if field.is_hidden:
+                    links.append(("", message))
+                elif isinstance(field.field.widget, forms.RadioSelect):
+                    links.append((f"{field.auto_id}_0", message))
+                else:
+                    links.append((field.auto_id, message))
+        links.extend(("", message) for message in self.non_field_errors())
+        return links
+
+    def clean_form_token(self):
+        token = read_form_token(self.cleaned_data["form_token"])
+        if token is None:
+            raise forms.ValidationError(_("This form could not be checked. Please send it again."))
+        return token[0]
+
+    def looks_automated(self) -> bool:
+        """True for a bot: the hidden field filled in, or the form sent faster than a person can."""
+        if str(self.data.get(HONEYPOT_FIELD, "")).strip():
+            return True
+        token = read_form_token(str(self.data.get("form_token", "")))
+        return token is not None and token[1] < settings.APPOINTMENT_MIN_FILL_SECONDS
+
+    def submission(self) -> dict:
+        """The cleaned values as the keyword arguments of `appointment_request_create`."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data["purpose"] = data["purpose"] or ""
+        data["submission_token"] = self.cleaned_data["form_token"]
+        return data

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from .forms import AppointmentRequestForm, issue_form_token
+from .services import appointment_request_create
+
+CONTACT_SESSION_KEY = "appointments:contact-preference"
+
+
+@never_cache  # Cache-Control: no-store — the page holds what a patient typed.
+@require_http_methods(["GET", "POST"])
+def request_appointment(request):
+    """The appointment request form; a good request is saved once, then Post/Redirect/Get."""
+    if request.method == "GET":
+        treatment = request.GET.get("treatment", "")
+        form = AppointmentRequestForm(initial={"treatment": treatment} if treatment else {})
+        return render(request, "appointments/request_form.html", {"form": form})
+
+    form = AppointmentRequestForm(request.POST)
+    if form.looks_automated():
+        # A bot gets the page a person would, so it learns nothing; nothing is stored.
+        return redirect("appointments:thanks")
+    if not form.is_valid():
+        if "form_token" in form.errors:  # give the patient a fresh token so the next try works
+            form.data = form.data.copy()
+            form.data["form_token"] = issue_form_token()
+        return render(request, "appointments/request_form.html", {"form": form})
+    # Only requests that would be stored count against the limit, so typing mistakes never lock
+    # a patient out.
+    if is_ratelimited(
+        request, group="appointments.request", key="ip", rate=settings.APPOINTMENT_RATE_LIMIT, increment=True
+    ):
+        return render(request, "429.html", status=429)
+    appointment_request_create(**form.submission())
+    request.session[CONTACT_SESSION_KEY] = form.cleaned_data["contact_preference"]
+    return redirect("appointments:thanks")
+
+
+@never_cache
+def thanks(request):
+    """What happens next; says how we will make contact when this browser just sent a request."""
+    return render(
+        request,
+        "appointments/thanks.html",
+        {
+            "contact_preference": request.session.get(CONTACT_SESSION_KEY),
+            "response_time": settings.APPOINTMENT_RESPONSE_TIME,
+        },
+    )

@@ -1,0 +1,46 @@
+"""Project-wide test set-up: media files in a temporary folder, the seed content on demand, and the
+browser tests switched off plainly (or failed, under CI) where there is no Chromium."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BROWSER_TESTS_DIR = Path(__file__).parent / "tests" / "browser"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp_path(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def content(db):
+    """The site's real content, as `make run` loads it."""
+    call_command("loaddata", "clinic", "mesotherapy", verbosity=0)
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    if CHROMIUM.exists():
+        return [database, f"browser tests: Chromium at {CHROMIUM}"]
+    return [database, f"browser tests: NO CHROMIUM at {CHROMIUM} (install it with: apt-get install chromium)"]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_TESTS_DIR in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+    if CHROMIUM.exists():
+        return
+    if IN_CI:
+        raise pytest.UsageError(f"CI=true and no Chromium at {CHROMIUM}: the browser tests cannot run.")
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}; install it with: apt-get install chromium")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

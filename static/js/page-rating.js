@@ -1,0 +1,83 @@
+// Enhances "Rate this page": sends the rating in the background, updates the average in place and
+// says so politely; shows the visitor's own earlier vote. Without it the forms post normally.
+(function () {
+  "use strict";
+
+  function setStars(container, pictures) {
+    container.querySelectorAll(".star").forEach(function (star, index) {
+      star.className = "star star--" + pictures[index];
+    });
+  }
+
+  function say(block, text, isError) {
+    var status = block.querySelector("[data-rating-status]");
+    status.textContent = "";
+    var paragraph = document.createElement("p");
+    paragraph.className = isError ? "rating__error" : "rating__thanks";
+    paragraph.textContent = text;
+    status.appendChild(paragraph);
+  }
+
+  function send(form) {
+    return fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error(data.error || "Your rating could not be sent. Please try again.");
+        return data;
+      });
+    });
+  }
+
+  function starsText(count) {
+    return count === 1 ? "1 star" : count + " stars";
+  }
+
+  function setUp(block) {
+    var ratingForm = block.querySelector("[data-rating-form]");
+    var commentForm = block.querySelector("[data-comment-form]");
+
+    ratingForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send(ratingForm).then(function (data) {
+        block.querySelector("[data-rating-summary]").textContent = data.summary;
+        block.querySelector("[data-rating-prompt]").hidden = true;
+        setStars(block.querySelector("[data-rating-stars]"), data.stars);
+        say(block, "Thanks for your rating. You gave this page " + starsText(data.your_rating) +
+          ". It is now rated " + data.summary + ".");
+        commentForm.hidden = false;
+      }).catch(function (error) { say(block, error.message, true); });
+    });
+
+    commentForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send(commentForm).then(function (data) {
+        say(block, data.message);
+        commentForm.hidden = true;
+        commentForm.reset();
+      }).catch(function (error) { say(block, error.message, true); });
+    });
+
+    // The visitor's own vote is never in the (cached) page: ask for it.
+    var url = block.getAttribute("data-mine-url") + "?page=" + encodeURIComponent(block.getAttribute("data-page"));
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { your_rating: null }; })
+      .then(function (data) {
+        if (!data.your_rating) return;
+        var radio = ratingForm.querySelector('input[name="stars"][value="' + data.your_rating + '"]');
+        if (radio && !ratingForm.querySelector('input[name="stars"]:checked')) radio.checked = true;
+        var mine = block.querySelector("[data-rating-mine]");
+        mine.textContent = "You rated this page " + starsText(data.your_rating) + ". You can change your rating.";
+        mine.hidden = false;
+        commentForm.hidden = false;
+      })
+      .catch(function () { /* offline: the form still works */ });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-rating]").forEach(setUp);
+  });
+})();

@@ -1,0 +1,72 @@
+// Enhances the page toolbar: Print, Copy link, Share and Text size. Without this script the
+// page still works: the e-mail link shares, the browser prints, and browser zoom enlarges text.
+(function () {
+  "use strict";
+  var STORAGE_KEY = "mesoclinic:text-size";
+  var SIZES = { standard: "Standard", large: "Large", largest: "Largest" };
+
+  function announce(toolbar, message) {
+    var status = toolbar.querySelector("[data-toolbar-status]");
+    if (!status) return;
+    status.textContent = "";
+    // A fresh text node after a tick is announced even when the message repeats.
+    window.setTimeout(function () { status.textContent = message; }, 50);
+  }
+
+  function currentSize() {
+    return document.documentElement.getAttribute("data-text-size") || "standard";
+  }
+
+  function applySize(size) {
+    var root = document.documentElement;
+    if (size === "standard") root.removeAttribute("data-text-size");
+    else root.setAttribute("data-text-size", size);
+    try { window.localStorage.setItem(STORAGE_KEY, size); } catch (error) { /* not remembered */ }
+    document.querySelectorAll("[data-text-size]").forEach(function (button) {
+      if (button.tagName === "BUTTON") {
+        button.setAttribute("aria-pressed", String(button.getAttribute("data-text-size") === size));
+      }
+    });
+  }
+
+  function copyLink(toolbar, url) {
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(
+        function () { announce(toolbar, "Link copied. You can paste it into a message."); },
+        function () { announce(toolbar, "Copy this link: " + url); }
+      );
+    } else {
+      announce(toolbar, "Copy this link: " + url);
+    }
+  }
+
+  function setUp(toolbar) {
+    toolbar.querySelectorAll("[hidden]").forEach(function (element) {
+      var action = element.getAttribute("data-action");
+      if (action === "share" && typeof navigator.share !== "function") return;
+      element.hidden = false;
+    });
+    toolbar.addEventListener("click", function (event) {
+      var button = event.target.closest("button");
+      if (!button) return;
+      var action = button.getAttribute("data-action");
+      if (action === "print") {
+        window.print();
+      } else if (action === "copy-link") {
+        copyLink(toolbar, button.getAttribute("data-url"));
+      } else if (action === "share") {
+        navigator.share({ title: button.getAttribute("data-title"), url: button.getAttribute("data-url") })
+          .catch(function () { /* the patient closed the share sheet */ });
+      } else if (button.hasAttribute("data-text-size")) {
+        var size = button.getAttribute("data-text-size");
+        applySize(size);
+        announce(toolbar, "Text size: " + SIZES[size]);
+      }
+    });
+    applySize(currentSize());
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".page-toolbar").forEach(setUp);
+  });
+})();

@@ -1,0 +1,175 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from appointments.models import AppointmentRequest
+from tests.admin_forms import admin_change_form_data
+
+from .conftest import make_request
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/appointments/appointmentrequest/"
+
+
+@pytest.fixture
+def front_desk_client(client):
+    user = User.objects.create_user("desk", password="a-long-front-desk-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Front desk"))
+    client.force_login(user)
+    return client
+
+
+def rows(response):
+    return list(response.context["cl"].result_list)
+
+
+def test_changelist_shows_the_queue_newest_first(admin_client, content):
+    older = make_request(first_name="Older", received_at=timezone.now() - datetime.timedelta(days=2))
+    newer = make_request(first_name="Newer", email="newer@example.org")
+    response = admin_client.get(CHANGELIST)
+    assert rows(response) == [newer, older]
+    html = response.content.decode()
+    for column in [
+        "Received",
+        "Name",
+        "Treatment",
+        "I would like to",
+        "Please contact me by",
+        "Phone / e-mail",
+        "Status",
+        "Notified",
+    ]:
+        assert column in html
+    assert "(718) 555-0142 / newer@example.org" in html
+
+
+@pytest.mark.parametrize(
+    "term", ["Rivera", "ana.rivera@example.org", "(718) 555-0142", "718.555.0142", "+17185550142"]
+)
+def test_staff_find_a_request_by_name_email_or_phone_in_any_format(admin_client, content, term):
+    wanted = make_request()
+    make_request(first_name="Other", last_name="Person", email="o@example.org", phone="+12125550100")
+    assert rows(admin_client.get(CHANGELIST, {"q": term})) == [wanted]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status__exact": "contacted"}, ["contacted"]),
+        ({"contact_preference__exact": "email"}, ["contacted"]),
+        ({"newsletter__exact": "1"}, ["contacted"]),
+        ({"notification": "pending"}, ["new"]),
+        ({"notification": "sent"}, ["contacted"]),
+    ],
+)
+def test_filters_narrow_the_queue(admin_client, content, query, expected):
+    make_request(status="new")
+    make_request(
+        status="contacted",
+        contact_preference="email",
+        newsletter=True,
+        staff_notified_at=timezone.now(),
+        patient_confirmed_at=timezone.now(),
+    )
+    assert [a.status for a in rows(admin_client.get(CHANGELIST, query))] == expected
+
+
+def test_treatment_and_date_filters_are_offered(admin_client, content):
+    html = admin_client.get(CHANGELIST).content.decode()
+    assert "By treatment" in html
+    assert "By received" in html
+
+
+def test_what_the_patient_sent_is_read_only_and_status_change_is_recorded(admin_client, admin_user, content):
+    appointment = make_request()
+    url = f"{CHANGELIST}{appointment.pk}/change/"
+    data = admin_change_form_data(admin_client.get(url))
+    assert "first_name" not in data
+    data.update(first_name="Changed", status="scheduled", staff_notes="Booked Tuesday 10am.")
+    assert admin_client.post(url, data).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.first_name == "Ana"
+    assert appointment.status == "scheduled"
+    assert appointment.staff_notes == "Booked Tuesday 10am."
+    assert appointment.status_changed_by == admin_user
+    assert appointment.status_changed_at is not None
+
+
+def test_notes_alone_do_not_count_as_a_status_change(admin_client, content):
+    appointment = make_request()
+    url = f"{CHANGELIST}{appointment.pk}/change/"
+    data = admin_change_form_data(admin_client.get(url))
+    data["staff_notes"] = "Left a voicemail."
+    admin_client.post(url, data)
+    appointment.refresh_from_db()
+    assert appointment.status_changed_at is None
+
+
+def test_staff_cannot_add_requests_by_hand(admin_client, content):
+    assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
+
+
+def test_mark_contacted_action(admin_client, admin_user, content):
+    first, second = make_request(), make_request(status="contacted")
+    response = admin_client.post(
+        CHANGELIST, {"action": "mark_contacted", "_selected_action": [first.pk, second.pk]}, follow=True
+    )
+    assert "1 request marked as contacted." in response.content.decode()
+    first.refresh_from_db()
+    assert (first.status, first.status_changed_by) == ("contacted", admin_user)
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(admin_client, content):
+    appointment = make_request(
+        first_name='=HYPERLINK("http://evil")', last_name="+1", city="@SUM(A1)", comments="-2+3"
+    )
+    response = admin_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [appointment.pk]})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    [header, row] = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert header[:3] == ["received", "first name", "last name"]
+    assert row[1] == '\'=HYPERLINK("http://evil")'
+    assert row[2] == "'+1"
+    assert row[3] == "'@SUM(A1)"
+    assert row[6] == "(718) 555-0142"
+    assert row[11] == "'-2+3"
+
+
+def test_newsletter_export_lists_each_opted_in_address_once(admin_client, content):
+    opted = [
+        make_request(newsletter=True, email="a@example.org"),
+        make_request(newsletter=True, email="A@example.org"),
+    ]
+    not_opted = make_request(newsletter=False, email="b@example.org")
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "export_newsletter_opt_ins", "_selected_action": [a.pk for a in [*opted, not_opted]]},
+    )
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert lines == [["first name", "last name", "e-mail"], ["Ana", "Rivera", "A@example.org"]]
+
+
+def test_front_desk_can_view_and_change_requests(front_desk_client, content):
+    appointment = make_request()
+    assert front_desk_client.get(CHANGELIST).status_code == 200
+    url = f"{CHANGELIST}{appointment.pk}/change/"
+    data = admin_change_form_data(front_desk_client.get(url))
+    data["status"] = "contacted"
+    assert front_desk_client.post(url, data).status_code == 302
+    assert AppointmentRequest.objects.get().status == "contacted"
+
+
+def test_front_desk_cannot_delete_requests_or_edit_content(front_desk_client, content):
+    appointment = make_request()
+    assert front_desk_client.get(f"{CHANGELIST}{appointment.pk}/delete/").status_code == 403
+    actions = dict(front_desk_client.get(CHANGELIST).context["action_form"].fields["action"].choices)
+    assert "delete_selected" not in actions
+    assert "mark_contacted" in actions
+    assert front_desk_client.get("/admin/treatments/treatmentpage/").status_code == 403
+    assert front_desk_client.get("/admin/treatments/treatmentpage/1/change/").status_code == 403
+    assert AppointmentRequest.objects.count() == 1

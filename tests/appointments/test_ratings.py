@@ -1,0 +1,266 @@
+import json
+import uuid
+
+import pytest
+from django.core import signing
+from django.db import IntegrityError, connection
+from django.db.models import Sum
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from appointments.models import PageComment, PageRating, RatedPage
+from appointments.ratings import page_rating_submit
+from appointments.templatetags.page_ratings import star_pictures
+from treatments.models import TreatmentPage
+
+pytestmark = pytest.mark.django_db
+
+RATE = "/ratings/"
+COMMENT = "/ratings/comment/"
+FAQ = "/treatments/mesotherapy/faq/"
+SAME_SITE = {"Origin": "http://testserver"}
+
+
+@pytest.fixture
+def faq(content):
+    return TreatmentPage.objects.get(slug="faq")
+
+
+@pytest.fixture
+def reference(faq):
+    return f"treatments.treatmentpage:{faq.pk}"
+
+
+def visitor_client():
+    return Client(headers=SAME_SITE)
+
+
+def rate(client, reference, stars, json_reply=False, **extra):
+    headers = {"Accept": "application/json"} if json_reply else {}
+    return client.post(RATE, {"page": reference, "stars": stars, **extra}, headers=headers)
+
+
+def summary_text(client):
+    html = client.get(FAQ).content.decode()
+    return html.split("data-rating-summary>")[1].split("<")[0]
+
+
+def assert_aggregate_matches_votes():
+    for summary in RatedPage.objects.all():
+        votes = PageRating.objects.filter(rated_page=summary)
+        assert summary.count == votes.count()
+        assert summary.total == (votes.aggregate(total=Sum("stars"))["total"] or 0)
+        assert summary.distribution == [votes.filter(stars=n).count() for n in range(1, 6)]
+
+
+def test_an_unrated_page_invites_the_first_rating(client, faq):
+    html = client.get(FAQ).content.decode()
+    assert "Not Rated Yet (0 out of 5)" in html
+    assert "Be the first one to rate this page." in html
+
+
+def test_rating_without_javascript_comes_back_to_the_page_with_thanks(reference):
+    client = visitor_client()
+    response = rate(client, reference, 4)
+    assert response.status_code == 302
+    assert response["Location"] == f"{FAQ}?rated=4#rating"
+    cookie = response.cookies["mesoclinic_rater"]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    page = client.get(response["Location"]).content.decode()
+    assert "Thanks for your rating. You gave this page 4 stars." in page
+    assert "4.0 out of 5 (1 rating)" in page
+    assert 'value="4" required checked' in page
+
+
+def test_a_second_vote_from_the_same_visitor_replaces_the_first(reference):
+    client = visitor_client()
+    rate(client, reference, 2)
+    rate(client, reference, 5)
+    assert summary_text(client) == "5.0 out of 5 (1 rating)"
+    assert PageRating.objects.count() == 1
+    assert_aggregate_matches_votes()
+
+
+def test_each_visitor_counts_once_and_the_average_has_one_decimal(reference):
+    for stars in [5, 4, 4]:
+        rate(visitor_client(), reference, stars)
+    assert summary_text(Client()) == "4.3 out of 5 (3 ratings)"
+    assert_aggregate_matches_votes()
+
+
+def test_the_average_is_drawn_to_the_nearest_half_star():
+    assert star_pictures(4.3) == ["full", "full", "full", "full", "half"]
+    assert star_pictures(4.2) == ["full", "full", "full", "full", "empty"]
+    assert star_pictures(1.0) == ["full", "empty", "empty", "empty", "empty"]
+    assert star_pictures(None) == ["empty"] * 5
+
+
+def test_the_script_gets_the_new_figures_as_json(reference):
+    response = rate(visitor_client(), reference, 3, json_reply=True)
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data == {
+        "count": 1,
+        "average": 3.0,
+        "summary": "3.0 out of 5 (1 rating)",
+        "prompt": "",
+        "stars": ["full", "full", "full", "empty", "empty"],
+        "your_rating": 3,
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"stars": "0"}, "A rating is from 1 to 5 stars."),
+        ({"stars": "6"}, "A rating is from 1 to 5 stars."),
+        ({"stars": "five"}, "A rating is from 1 to 5 stars."),
+        ({"stars": ""}, "Choose from 1 to 5 stars, then send your rating."),
+        ({"page": ""}, "This page cannot be rated."),
+        ({"page": "treatments.treatmentpage:99999"}, "This page cannot be rated."),
+        ({"page": "auth.user:1"}, "This page cannot be rated."),
+        ({"page": "treatments.treatmentpage:1:2"}, "This page cannot be rated."),
+        ({"page": "treatments.treatmentpage:" + "9" * 40}, "This page cannot be rated."),
+    ],
+)
+def test_invalid_ratings_get_a_clear_400_and_change_nothing(reference, data, message):
+    rate(visitor_client(), reference, 4)
+    response = visitor_client().post(RATE, {"page": reference, "stars": "4", **data})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert RatedPage.objects.get().count == 1
+    assert PageRating.objects.count() == 1
+
+
+def test_a_draft_page_cannot_be_rated(faq, reference):
+    TreatmentPage.objects.filter(pk=faq.pk).update(is_published=False)
+    assert rate(visitor_client(), reference, 4).status_code == 400
+
+
+def test_a_forged_visitor_cookie_is_refused_and_cleared(reference):
+    client = visitor_client()
+    rate(client, reference, 2)
+    client.cookies["mesoclinic_rater"] = signing.get_cookie_signer(salt="other").sign(str(uuid.uuid4()))
+    response = rate(client, reference, 5)
+    assert response.status_code == 400
+    assert "could not be checked" in response.content.decode()
+    assert response.cookies["mesoclinic_rater"].value == ""
+    assert RatedPage.objects.get().total == 2
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+        {"Origin": "null"},
+    ],
+)
+def test_ratings_from_other_sites_are_refused(reference, headers):
+    response = Client().post(RATE, {"page": reference, "stars": "5"}, headers=headers)
+    assert response.status_code == 403
+    assert "only be sent from this website" in response.content.decode()
+    assert PageRating.objects.count() == 0
+
+
+def test_a_browser_that_says_same_origin_may_rate_without_an_origin_header(reference):
+    client = Client(headers={"Sec-Fetch-Site": "same-origin"})
+    assert rate(client, reference, 5).status_code == 302
+
+
+def test_rating_posts_are_rate_limited_per_client(reference, settings):
+    settings.RATING_RATE_LIMIT = "3/10m"
+    client = visitor_client()
+    assert [rate(client, reference, stars).status_code for stars in [1, 2, 3, 4]] == [302, 302, 302, 429]
+    assert "Please try again later" in rate(client, reference, 5).content.decode()
+    assert RatedPage.objects.get().total == 3
+
+
+def test_a_bot_filling_the_honeypot_is_answered_but_not_counted(reference):
+    response = rate(visitor_client(), reference, 5, website="spam")
+    assert response.status_code == 302
+    assert "mesoclinic_rater" not in response.cookies
+    assert PageRating.objects.count() == 0
+
+
+def test_after_rating_a_visitor_may_leave_a_comment(reference):
+    client = visitor_client()
+    rate(client, reference, 2)
+    response = client.post(COMMENT, {"page": reference, "comment": "  Please explain the allergy test.  "})
+    assert response["Location"] == f"{FAQ}?commented=1#rating"
+    comment = PageComment.objects.get()
+    assert (comment.text, comment.stars) == ("Please explain the allergy test.", 2)
+    assert (
+        "Thank you. Your comment will help us improve this page." in client.get(response["Location"]).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [("", "Write your comment, then send it."), ("x" * 1001, "Please keep your comment to 1000 characters or fewer.")],
+)
+def test_comments_must_be_one_to_a_thousand_characters(reference, comment, message):
+    client = visitor_client()
+    rate(client, reference, 2)
+    response = client.post(COMMENT, {"page": reference, "comment": comment})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert PageComment.objects.count() == 0
+
+
+def test_a_comment_needs_a_rating_first(reference):
+    response = visitor_client().post(COMMENT, {"page": reference, "comment": "Hello"})
+    assert response.status_code == 400
+    assert "Please rate the page before leaving a comment." in response.content.decode()
+
+
+def test_the_visitors_own_vote_comes_from_an_uncached_endpoint(reference):
+    client = visitor_client()
+    assert json.loads(client.get("/ratings/mine/", {"page": reference}).content) == {"your_rating": None}
+    rate(client, reference, 4)
+    response = client.get("/ratings/mine/", {"page": reference})
+    assert json.loads(response.content) == {"your_rating": 4}
+    assert "no-store" in response["Cache-Control"]
+    assert json.loads(Client().get("/ratings/mine/", {"page": reference}).content) == {"your_rating": None}
+
+
+def test_treatment_pages_stay_cacheable_for_everyone(reference):
+    voter = visitor_client()
+    rate(voter, reference, 4)
+    anonymous = Client().get(FAQ)
+    returning = voter.get(FAQ)
+    for response in [anonymous, returning]:
+        assert "Cookie" not in response.get("Vary", "")
+        assert "public" in response["Cache-Control"]
+        assert not response.cookies
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert anonymous.content == returning.content  # the visitor's own vote is not in the page
+
+
+def test_csrf_protection_stays_on_everywhere_else(content, admin_user):
+    strict = Client(enforce_csrf_checks=True, headers=SAME_SITE)
+    assert strict.post("/admin/login/", {"username": "admin", "password": "password"}).status_code == 403
+    assert strict.post("/appointments/request/", {}).status_code == 403
+
+
+def test_rendering_a_page_does_not_read_its_votes(client, faq, django_assert_num_queries):
+    page_rating_submit(page=faq, visitor=uuid.uuid4(), stars=5)
+    with CaptureQueriesContext(connection) as few:
+        client.get(FAQ)
+    PageRating.objects.bulk_create(
+        PageRating(rated_page=RatedPage.objects.get(), visitor=uuid.uuid4(), stars=4) for _ in range(500)
+    )
+    with django_assert_num_queries(len(few.captured_queries)) as many:
+        client.get(FAQ)
+    assert not any("appointments_pagerating" in query["sql"] for query in many.captured_queries)
+
+
+def test_the_database_refuses_a_second_row_for_one_visitor_and_page(faq):
+    visitor = uuid.uuid4()
+    summary, _ = page_rating_submit(page=faq, visitor=visitor, stars=3)
+    with pytest.raises(IntegrityError):
+        PageRating.objects.create(rated_page=summary, visitor=visitor, stars=4)

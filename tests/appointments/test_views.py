@@ -1,0 +1,200 @@
+import logging
+import time
+
+import pytest
+from django.core import mail
+from django.core.cache import caches
+from django.test import Client
+
+from appointments.forms import issue_form_token
+from appointments.models import AppointmentRequest
+
+from .conftest import FORM_URL, THANKS_URL, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_form_page_warns_about_emergencies_and_email_and_is_not_stored(client, content):
+    response = client.get(FORM_URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "not for emergencies: if you need urgent help, call 911" in html
+    assert "E-mail is not a secure channel" in html
+    assert "* Denotes a required field" in html
+    assert "Please do not describe symptoms or medical details here." in html
+
+
+def test_arriving_from_a_treatment_page_preselects_it(client, content):
+    page = client.get("/treatments/mesotherapy/faq/").content.decode()
+    assert 'href="/appointments/request/?treatment=mesotherapy"' in page
+    html = client.get(FORM_URL + "?treatment=mesotherapy").content.decode()
+    assert '<option value="mesotherapy" selected>Mesotherapy</option>' in html
+
+
+def test_every_treatment_page_links_to_the_form(client, content):
+    for url in ["/treatments/mesotherapy/", "/treatments/mesotherapy/side-effects-and-safety/", "/"]:
+        assert 'href="/appointments/request/' in client.get(url).content.decode()
+
+
+def test_a_good_request_is_saved_then_redirected_to_thanks(client, send):
+    response = send()
+    assert response.status_code == 302
+    assert response["Location"] == THANKS_URL
+    saved = AppointmentRequest.objects.get()
+    assert (saved.first_name, saved.last_name, saved.city, saved.state) == ("Ana", "Rivera", "Brooklyn", "NY")
+    assert str(saved.phone) == "+17185550142"
+    assert saved.treatment.slug == "mesotherapy"
+    assert saved.status == "new"
+
+    thanks = client.get(THANKS_URL)
+    assert "no-store" in thanks["Cache-Control"]
+    html = thanks.content.decode()
+    assert "We will contact you by phone within one business day." in html
+    assert 'href="tel:+12126799667">1-212-679-9667</a>' in html
+
+
+def test_response_promise_comes_from_settings(client, send, settings):
+    settings.APPOINTMENT_RESPONSE_TIME = "within two hours"
+    send(contact_preference="email")
+    assert "We will contact you by e-mail within two hours." in client.get(THANKS_URL).content.decode()
+
+
+def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, send):
+    response = send(email="ana@", phone="12")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert AppointmentRequest.objects.count() == 0
+    assert html.startswith("<!doctype html>")
+    assert "<title>Error: Request an appointment" in html
+    assert '<a href="#id_email">Enter an e-mail address like name@example.com.</a>' in html
+    assert '<a href="#id_phone">Enter a US phone number with its area code' in html
+    assert 'value="Rivera"' in html
+    assert "Weekday mornings suit me best." in html
+    assert 'aria-invalid="true" aria-describedby="id_email_error"' in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_pressing_send_twice_or_reloading_stores_one_request(client, content, django_capture_on_commit_callbacks):
+    data = form_data()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(FORM_URL, data)
+        second = client.post(FORM_URL, data)
+    assert first["Location"] == second["Location"] == THANKS_URL
+    assert AppointmentRequest.objects.count() == 1
+    assert len([m for m in mail.outbox if "New appointment request" in m.subject]) == 1
+
+
+@pytest.mark.parametrize("bot", ["honeypot", "too-fast"])
+def test_a_bot_gets_the_normal_thank_you_page_but_nothing_is_stored(send, bot):
+    if bot == "honeypot":
+        response = send(website="http://cheap-pills.example")
+    else:
+        response = send(form_token=issue_form_token(time.time()))
+    assert response["Location"] == THANKS_URL
+    assert AppointmentRequest.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_honeypot_is_hidden_from_people_and_screen_readers(client, content):
+    html = client.get(FORM_URL).content.decode()
+    wrapper = html.split('class="honeypot"')[1].split("</div>")[0]
+    assert 'aria-hidden="true"' in wrapper
+    assert 'tabindex="-1"' in html.split('name="website"')[1].split(">")[0]
+
+
+def test_a_forged_form_token_asks_to_send_again_with_a_fresh_one(send):
+    response = send(form_token="not-ours")
+    html = response.content.decode()
+    assert "This form could not be checked. Please send it again." in html
+    assert 'value="not-ours"' not in html
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_too_many_requests_from_one_client_get_a_friendly_429(send, settings):
+    settings.APPOINTMENT_RATE_LIMIT = "3/10m"
+    for _ in range(2):
+        assert send(email="").status_code == 200  # mistakes do not count against the patient
+    for _ in range(3):
+        assert send(form_token=issue_form_token(time.time() - 60)).status_code == 302
+    response = send(form_token=issue_form_token(time.time() - 60))
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in response.content.decode()
+    assert "1-212-679-9667" in response.content.decode()
+    assert AppointmentRequest.objects.count() == 3
+
+
+def test_another_client_is_not_limited_by_the_first(send, client, settings):
+    settings.APPOINTMENT_RATE_LIMIT = "1/10m"
+    assert send().status_code == 302
+    assert send(form_token=issue_form_token(time.time() - 60)).status_code == 429
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    assert other.post(FORM_URL, form_data()).status_code == 302
+
+
+def test_rate_limit_counts_in_redis_so_it_holds_across_processes(send, settings):
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "t"}
+    }
+    settings.APPOINTMENT_RATE_LIMIT = "2/10m"
+    caches["default"].clear()
+    try:
+        assert send().status_code == 302
+        assert send(form_token=issue_form_token(time.time() - 60)).status_code == 302
+        # A second process shares nothing with this one but Redis: start from a new connection.
+        caches["default"].close()
+        del caches["default"]
+        assert send(form_token=issue_form_token(time.time() - 60)).status_code == 429
+        assert any(b"ratelimit" in key or b"rl:" in key for key in redis.Redis.from_url(url).keys("*"))
+    finally:
+        caches["default"].clear()
+
+
+def test_patient_details_never_reach_a_url_or_a_log(
+    client, content, caplog, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = 9  # nothing listens: the failure is logged
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(FORM_URL, form_data())
+    client.post(FORM_URL, form_data(email="not-an-address"))
+    assert response["Location"] == THANKS_URL
+    logged = caplog.text + " ".join(str(record.args) for record in caplog.records)
+    for detail in ["Ana", "Rivera", "Brooklyn", "ana.rivera", "555", "0142", "Weekday", "not-an-address"]:
+        assert detail not in logged
+    assert "not sent: ConnectionRefusedError" in caplog.text
+
+
+def test_csrf_is_enforced_on_the_form(content):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(FORM_URL, form_data())
+    assert response.status_code == 403
+    assert "Please send the form again" in response.content.decode()
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_an_oversized_post_gets_a_page_not_a_crash(client, content):
+    response = client.post(FORM_URL, form_data(comments="x" * 3_000_000))
+    assert response.status_code == 400
+    assert "We could not read that request" in response.content.decode()
+
+
+def test_undecodable_bytes_and_nul_characters_get_clear_messages(client, content):
+    response = client.post(
+        FORM_URL, data=b"first_name=%FF%FE&last_name=a%00b&city=\xff", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_only_get_and_post_are_allowed(client, content):
+    assert client.put(FORM_URL).status_code == 405

@@ -1,0 +1,125 @@
+"""Rating a page in Chromium, by keyboard, with JavaScript on and off."""
+
+import pytest
+from playwright.sync_api import expect
+
+FAQ = "/treatments/mesotherapy/faq/"
+
+
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def javascript(request):
+    return request.param
+
+
+def rate_by_keyboard(page, stars):
+    """Shift+Tab into the star group, arrow to the wanted star, Space, Tab to the button, Enter."""
+    page.get_by_role("button", name="Send rating").focus()
+    page.keyboard.press("Shift+Tab")  # onto the star group (the checked star, or the last one)
+    focused = int(page.evaluate("document.activeElement.value"))
+    for _ in range(abs(stars - focused)):
+        page.keyboard.press("ArrowRight" if stars > focused else "ArrowLeft")
+    page.keyboard.press("Space")  # selects the focused star when none was selected yet
+    assert page.get_by_role("radio", name=f"{stars} star" + ("s" if stars > 1 else ""), exact=True).is_checked()
+    assert page.url.endswith(FAQ) or "rated=" in page.url  # arrowing never submits
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+
+def summary(page):
+    return page.locator("[data-rating-summary]").inner_text()
+
+
+def test_rate_by_keyboard_see_the_average_rate_again_and_a_second_visitor(
+    browser_context_factory, site_url, javascript
+):
+    page = browser_context_factory(java_script_enabled=javascript).new_page()
+    page.goto(site_url + FAQ)
+    assert summary(page) == "Not Rated Yet (0 out of 5)"
+
+    rate_by_keyboard(page, 4)
+    page.get_by_text("Thanks for your rating.").wait_for()
+    assert summary(page) == "4.0 out of 5 (1 rating)"
+    assert ("?rated=4" in page.url) is (not javascript)  # the script stays on the page
+    assert page.get_by_label("How could we improve this page? (optional)").is_visible()
+
+    rate_by_keyboard(page, 2)
+    expect(page.locator("[data-rating-summary]")).to_have_text("2.0 out of 5 (1 rating)")
+
+    other = browser_context_factory(java_script_enabled=javascript).new_page()
+    other.goto(site_url + FAQ)
+    rate_by_keyboard(other, 5)
+    expect(other.locator("[data-rating-summary]")).to_have_text("3.5 out of 5 (2 ratings)")
+
+
+def test_the_script_announces_the_new_average_politely(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    status = browser_page.locator("[data-rating-status]")
+    assert status.get_attribute("aria-live") == "polite"
+    browser_page.get_by_role("radio", name="3 stars").check()
+    browser_page.get_by_role("button", name="Send rating").click()
+    browser_page.get_by_text("It is now rated 3.0 out of 5 (1 rating).").wait_for()
+
+
+def test_a_comment_after_rating_is_thanked(browser_context_factory, site_url, javascript):
+    page = browser_context_factory(java_script_enabled=javascript).new_page()
+    page.goto(site_url + FAQ)
+    page.get_by_role("radio", name="5 stars").check()
+    page.get_by_role("button", name="Send rating").click()
+    comment = page.get_by_label("How could we improve this page? (optional)")
+    comment.fill("More about the allergy test, please.")
+    page.get_by_role("button", name="Send comment").click()
+    page.get_by_text("Thank you. Your comment will help us improve this page.").wait_for()
+
+
+def test_the_script_shows_a_returning_visitors_own_vote(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    browser_page.get_by_role("radio", name="4 stars").check()
+    browser_page.get_by_role("button", name="Send rating").click()
+    browser_page.get_by_text("Thanks for your rating.").wait_for()
+    browser_page.goto(site_url + FAQ)
+    browser_page.get_by_text("You rated this page 4 stars. You can change your rating.").wait_for()
+    assert browser_page.get_by_role("radio", name="4 stars").is_checked()
+
+
+def test_stars_are_big_enough_to_hit_and_keep_a_focus_ring_in_forced_colours(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    for option in browser_page.locator(".star-picker__option").all():
+        box = option.bounding_box()
+        assert box["width"] >= 24
+        assert box["height"] >= 24
+    browser_page.emulate_media(forced_colors="active")
+    browser_page.get_by_role("button", name="Send rating").focus()
+    browser_page.keyboard.press("Shift+Tab")
+    ring = browser_page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement.nextElementSibling);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+    )
+    assert ring[0] == "solid"
+    assert ring[1] >= 2
+
+
+@pytest.mark.parametrize("state", ["unrated", "rated", "rated-by-others"])
+def test_axe_finds_no_violations_in_every_state_of_the_widget(
+    browser_context_factory, site_url, axe_violations, state
+):
+    page = browser_context_factory().new_page()
+    if state == "rated-by-others":
+        other = browser_context_factory(java_script_enabled=False).new_page()
+        other.goto(site_url + FAQ)
+        other.get_by_role("radio", name="2 stars").check()
+        other.get_by_role("button", name="Send rating").click()
+    page.goto(site_url + FAQ)
+    if state == "rated":
+        page.get_by_role("radio", name="4 stars").check()
+        page.get_by_role("button", name="Send rating").click()
+        page.get_by_text("Thanks for your rating.").wait_for()
+    assert axe_violations(page) == []
+
+
+def test_axe_finds_no_violations_after_rating_without_javascript(browser_context_factory, site_url, axe_violations):
+    page = browser_context_factory(java_script_enabled=False).new_page()
+    page.goto(site_url + FAQ)
+    page.get_by_role("radio", name="4 stars").check()
+    page.get_by_role("button", name="Send rating").click()
+    page.get_by_text("Thanks for your rating.").wait_for()
+    assert axe_violations(page) == []

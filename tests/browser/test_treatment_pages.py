@@ -1,0 +1,119 @@
+"""What a patient does with a treatment page in a real browser: print it, enlarge the text, share
+it, read it without JavaScript, and use it with assistive technology (axe-core)."""
+
+import pytest
+
+PAGE_PATHS = [
+    "/",
+    "/treatments/",
+    "/treatments/mesotherapy/",
+    "/treatments/mesotherapy/faq/",
+    "/treatments/mesotherapy/preventing-wrinkles/",
+    "/treatments/mesotherapy/side-effects-and-safety/",
+]
+FAQ = "/treatments/mesotherapy/faq/"
+
+
+def root_font_size(page):
+    return page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_axe_finds_no_violations(browser_page, site_url, axe_violations, path):
+    browser_page.goto(site_url + path)
+    assert axe_violations(browser_page) == []
+
+
+def test_axe_finds_no_violations_at_the_largest_text_size(browser_page, site_url, axe_violations):
+    browser_page.goto(site_url + FAQ)
+    browser_page.get_by_role("button", name="Largest").click()
+    assert axe_violations(browser_page) == []
+
+
+def test_printing_gives_a_clean_handout_with_address_and_review_date(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    browser_page.emulate_media(media="print")
+    for chrome in [".site-nav", ".breadcrumb", ".page-toolbar", ".section-nav", ".site-footer"]:
+        assert browser_page.locator(chrome).first.is_hidden(), chrome
+    assert browser_page.get_by_text(f"Printed from {site_url}{FAQ}").is_visible()
+    assert browser_page.get_by_text("Page last reviewed").is_visible()
+    assert browser_page.get_by_role("heading", name="Does it hurt?").is_visible()
+    browser_page.emulate_media(media="screen")
+    assert browser_page.locator(".site-nav").is_visible()
+    assert browser_page.get_by_text(f"Printed from {site_url}{FAQ}").is_hidden()
+
+
+def test_print_button_opens_the_print_dialog(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    browser_page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    browser_page.get_by_role("button", name="Print").click()
+    assert browser_page.evaluate("window.printed") == 1
+
+
+def test_text_size_changes_and_is_remembered_across_pages(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    standard = root_font_size(browser_page)
+    large = browser_page.get_by_role("button", name="Large", exact=True)
+    large.click()
+    assert large.get_attribute("aria-pressed") == "true"
+    assert root_font_size(browser_page) > standard
+    assert browser_page.get_by_role("status").inner_text() == "Text size: Large"
+
+    browser_page.get_by_role("link", name="Side effects and safety").first.click()
+    browser_page.wait_for_url("**/side-effects-and-safety/")
+    assert root_font_size(browser_page) == pytest.approx(standard * 1.1875)
+    assert browser_page.get_by_role("button", name="Large", exact=True).get_attribute("aria-pressed") == "true"
+
+    browser_page.get_by_role("button", name="Largest").click()
+    assert root_font_size(browser_page) == pytest.approx(standard * 1.375)
+    browser_page.get_by_role("button", name="Standard").click()
+    assert root_font_size(browser_page) == pytest.approx(standard)
+
+
+def test_text_size_buttons_work_from_the_keyboard(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    browser_page.get_by_role("button", name="Largest").focus()
+    browser_page.keyboard.press("Enter")
+    assert browser_page.evaluate("document.documentElement.dataset.textSize") == "largest"
+
+
+def test_share_offers_an_email_link_and_copies_the_address(browser_context_factory, site_url):
+    context = browser_context_factory(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site_url + FAQ)
+    email = page.get_by_role("link", name="E-mail a link")
+    assert email.get_attribute("href").startswith("mailto:?subject=Mesotherapy")
+    assert "faq" in email.get_attribute("href")
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_role("status").get_by_text("Link copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == site_url + FAQ
+
+
+def test_page_reads_fully_without_javascript(browser_context_factory, site_url):
+    page = browser_context_factory(java_script_enabled=False).new_page()
+    page.goto(site_url + FAQ)
+    assert page.get_by_role("heading", name="Does it hurt?").is_visible()
+    assert page.get_by_role("link", name="E-mail a link").is_visible()
+    # Buttons that need a script are not offered when there is none.
+    assert page.get_by_role("button", name="Print").count() == 0
+    assert page.get_by_role("button", name="Copy link").count() == 0
+    page.get_by_role("link", name="Side effects and safety").first.click()
+    assert page.get_by_role("heading", name="Allergy skin test before cellulite treatment").is_visible()
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_page_reflows_on_a_narrow_screen_without_sideways_scrolling(browser_context_factory, site_url, path):
+    # 320 CSS px wide is what a 1280 px window shows at 400% zoom (WCAG 1.4.10), and covers 200%.
+    page = browser_context_factory(viewport={"width": 320, "height": 640}).new_page()
+    page.goto(site_url + path)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_skip_link_is_the_first_stop_and_moves_to_the_content(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    browser_page.keyboard.press("Tab")
+    skip = browser_page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.is_visible()
+    browser_page.keyboard.press("Enter")
+    assert browser_page.evaluate("document.activeElement.id") == "main"

@@ -1,0 +1,174 @@
+"""The seed documents' facts are all on the site, and the fixtures load again without copies."""
+
+import pytest
+from django.core.management import call_command
+
+from treatments.models import Clinic, FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = "/treatments/mesotherapy/"
+FAQ = "/treatments/mesotherapy/faq/"
+PREVENTION = "/treatments/mesotherapy/preventing-wrinkles/"
+SAFETY = "/treatments/mesotherapy/side-effects-and-safety/"
+
+# Each fact of the two seed pages, as a phrase the patient reads on the page that carries it.
+SEED_FACTS = {
+    OVERVIEW: [
+        "non-surgical cosmetic solution",
+        "FDA-approved medicines, vitamins and minerals",
+        "minimally invasive procedure",
+        "widely used in Europe and elsewhere",
+        "medicinal bullets",
+        "mesoderm, the middle layer of the skin",
+        "pharmaceutical and homeopathic medications, plant extracts, vitamins",
+        "apparently by causing lipolysis",
+        "to eliminate cellulite",
+        "to promote weight loss",
+        "to provide anti-aging benefits",
+        "to eliminate localized fat deposits",
+        "Fat reduction",
+        "Hair regrowth (alopecia",
+        "Face and neck rejuvenation (Mesolift)",
+        "arthritic pain and for treating anxiety",
+        "revolutionary and essential tool",
+        "complete evaluation of your diet and nutrients",
+        "most women over the age of 20",
+        "poor circulation, fat herniation",
+        "lymphatic congestion, and hormonal imbalances",
+        "classified into four stages",
+        "not a disease of excess weight",
+        "cottage cheese",
+        "Defective connective tissue",
+        "Enlarged fat cells",
+        "abdomen, arms, back, legs and hands",
+        "Vitamins and amino acids are used to tighten sagging skin",
+        "collagen, elastin, bio-identical low-dose estrogen (E3 or estriol)",
+        "glycolic acid and other botanical compounds",
+        "As an alternative to plastic surgery",
+        "rejuvenate (Mesoglow)",
+        "comprehensive natural medicine program",
+        "Hormone imbalances are often at the core of the problem",
+        "will need to be repeated for ongoing results",
+        "four to six millimeters",
+        "iced or cooled",
+        "between 30 and 300 injections or more",
+        "less than a couple of minutes",
+        "at least 8 to 15 sessions",
+        "twice a week",
+        "once every two weeks or once a month",
+        "between 6 and 10 visits",
+    ],
+    FAQ: [
+        "love handles",
+        "between 6 and 10 visits",
+        "pleased with their results even after the first visit",
+        "not surgery, and no general anesthetic is needed",
+        "removes the fat from inside the fat cell",
+        "fat can move to places where there were no problems before",
+        "For 3 days before treatment, avoid taking aspirin or anti-inflammatory medicines",
+        "cream that contains vitamin K",
+        "about ten pounds and one to two clothing sizes",
+        "regrowth can begin just weeks after the first treatment",
+        "After about six months",
+        "a glow to the face (Mesoglow)",
+        "permanent as long as you follow a healthy diet",
+        "after 6 months to 1 year",
+        "1 session every 2 weeks, 4 to 6 sessions in all, with maintenance every 3 months",
+        "usually 10 sessions, done once every 2 weeks",
+        "saddlebags, hips, thighs, waist, love handles, back fat and chin",
+        "describes the procedure as very safe",
+        "within a few days to a week",
+        "Specific vitamins and creams can help reduce the chance of bruising",
+        "go back to work immediately after the procedure",
+        "less than 30 minutes",
+        "similar to an insulin needle",
+        "do not have severe discomfort",
+    ],
+    PREVENTION: [
+        "thousands, if not millions, of women",
+        "Pay attention to your diet",
+        "high-quality, pure water",
+        "coffee, alcohol, or very high-fat foods such as chocolate and candy",
+        "30 grams a day is a good target",
+        "fresh fruit",
+        "Avoid too many carbohydrates if excess body fat is a problem",
+        "The more natural foods your diet contains, the better",
+        "Quit smoking, or cut down",
+        "tanning booths",
+        "Exercise regularly",
+        "Ideally in the fresh air",
+        "do it inside, to music",
+        "breathing exercises, four to six hours a week",
+        "Make relaxation a regular part of your daily routine",
+        "cleanse your body of toxins",
+        "Don&#x27;t expect miracles",
+        "not to cure them",
+    ],
+    SAFETY: [
+        "generally minimal",
+        "swelling in the treated area, for a short time",
+        "redness",
+        "itching",
+        "possible allergy",
+        "except allergy are temporary",
+        "within a few hours to a week",
+        "allergy skin test",
+        "hyaluronidase, a protein-based enzyme",
+        "scarring collagen",
+        "serious allergic reaction",
+        "avoid taking aspirin or anti-inflammatory medicines",
+        "vitamin K",
+        "no downtime and no recovery time",
+    ],
+}
+CLINIC_FACTS = [
+    "Patients Medical PC",
+    "1-212-679-9667",
+    'href="tel:+12126799667"',
+    'href="mailto:info@patientsmedical.com"',
+    "800 Second Avenue, Suite 900",
+    "Between 42nd &amp; 43rd Street",
+    "Manhattan, NYC, New York, NY 10017",
+    "we strongly recommend that you make an appointment",
+    "call our patient coordinator",
+    "We are currently accepting new patients",
+]
+
+
+@pytest.mark.parametrize("url", list(SEED_FACTS))
+def test_every_seed_fact_is_on_its_page(client, content, url):
+    html = client.get(url).content.decode()
+    missing = [fact for fact in SEED_FACTS[url] if fact not in html]
+    assert missing == []
+
+
+@pytest.mark.parametrize("url", list(SEED_FACTS))
+def test_every_treatment_page_shows_the_clinic_next_steps(client, content, url):
+    html = client.get(url).content.decode()
+    assert [fact for fact in CLINIC_FACTS if fact not in html] == []
+
+
+def test_seed_original_date_is_kept_as_first_published(client, content):
+    html = client.get(FAQ).content.decode()
+    assert '<time datetime="2015-08-26">26 August 2015</time>' in html
+
+
+def test_loading_the_fixtures_again_adds_nothing(content):
+    models = [Clinic, Treatment, TreatmentPage, Section, FAQEntry, PreventionStep, PreventionTip]
+    before = {model: model.objects.count() for model in models}
+    call_command("loaddata", "clinic", "mesotherapy", verbosity=0)
+    assert {model: model.objects.count() for model in models} == before
+    assert before[FAQEntry] == 9
+    assert before[PreventionStep] == 5
+
+
+def test_the_five_steps_carry_their_own_tips(content):
+    tips = {step.title: step.tips.count() for step in PreventionStep.objects.all()}
+    assert tips == {
+        "Pay attention to your diet": 6,
+        "Quit smoking, or cut down": 0,
+        "Avoid unnecessary sun exposure": 0,
+        "Exercise regularly": 4,
+        "Don't let stress get on top of you": 0,
+    }

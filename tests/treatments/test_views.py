@@ -1,0 +1,131 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from treatments.models import TreatmentPage
+
+from .factories import add_content, make_page, make_treatment
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "/treatments/mesotherapy/": ("Mesotherapy", ["Home", "Treatments", "Mesotherapy"]),
+    "/treatments/mesotherapy/faq/": (
+        "Mesotherapy: questions and answers",
+        ["Home", "Treatments", "Mesotherapy", "FAQ"],
+    ),
+    "/treatments/mesotherapy/preventing-wrinkles/": (
+        "Five steps to help prevent skin wrinkling",
+        ["Home", "Treatments", "Mesotherapy", "Preventing wrinkles"],
+    ),
+    "/treatments/mesotherapy/side-effects-and-safety/": (
+        "Mesotherapy: side effects and safety",
+        ["Home", "Treatments", "Mesotherapy", "Side effects and safety"],
+    ),
+}
+
+
+def breadcrumb(html):
+    trail = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S).group(0)
+    return re.findall(r"<a [^>]*>([^<]+)</a>", trail)
+
+
+@pytest.mark.parametrize(("url", "expected"), PAGES.items())
+def test_treatment_page_has_title_breadcrumb_and_review_record(client, content, url, expected):
+    title, trail = expected
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<h1 id="page-title">{title}</h1>' in html
+    assert breadcrumb(html) == trail
+    assert 'aria-current="page">' + trail[-1] in html
+    assert "Page last reviewed" in html
+    assert '<time datetime="2026-11-22">22 November 2026</time>' in html
+    assert "Next review due" in html
+    assert '<time datetime="2027-11-22">22 November 2027</time>' in html
+    assert "Patients Medical PC, patient information team" in html
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_treatment_page_has_toolbar_and_appointment_link(client, content, url):
+    html = client.get(url).content.decode()
+    assert 'data-action="print"' in html
+    assert 'href="mailto:?subject=' in html
+    assert "http%3A//testserver" in html.replace("%3A%2F%2F", "%3A//")
+    assert 'data-text-size="large"' in html
+    assert ">Request an appointment<" in html
+
+
+def test_faq_page_lists_every_question_with_a_link_to_its_answer(client, content):
+    html = client.get("/treatments/mesotherapy/faq/").content.decode()
+    assert html.count('class="faq-entry"') == 9
+    assert '<a href="#pain">Does it hurt?</a>' in html
+    assert '<h2 id="pain-question">Does it hurt?</h2>' in html
+
+
+def test_prevention_page_numbers_the_five_steps(client, content):
+    html = client.get("/treatments/mesotherapy/preventing-wrinkles/").content.decode()
+    steps = re.search(r'<ol class="steps">.*?</ol>', html, re.S).group(0)
+    assert re.findall(r'<h2 class="step__title">([^<]+)</h2>', steps) == [
+        "Pay attention to your diet",
+        "Quit smoking, or cut down",
+        "Avoid unnecessary sun exposure",
+        "Exercise regularly",
+        "Don&#x27;t let stress get on top of you",
+    ]
+
+
+def test_home_and_index_list_the_treatment_and_its_pages(client, content):
+    for url in ["/", "/treatments/"]:
+        html = client.get(url).content.decode()
+        assert '<a href="/treatments/mesotherapy/">Mesotherapy</a>' in html
+        assert '<a href="/treatments/mesotherapy/faq/">FAQ</a>' in html
+    assert "Next steps" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/treatments/unknown/", "/treatments/mesotherapy/unknown/"])
+def test_unknown_pages_are_not_found(client, content, url):
+    assert client.get(url).status_code == 404
+
+
+def test_unpublished_page_is_not_found(client, content):
+    TreatmentPage.objects.filter(slug="faq").update(is_published=False)
+    assert client.get("/treatments/mesotherapy/faq/").status_code == 404
+    assert '<a href="/treatments/mesotherapy/faq/">' not in client.get("/treatments/mesotherapy/").content.decode()
+
+
+def test_site_works_before_any_content_is_loaded(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "being prepared" in response.content.decode()
+
+
+def test_staff_text_is_escaped_and_laid_out_as_paragraphs_and_lists(client, db):
+    page = make_page(make_treatment(), intro="First <b>para</b>.\n\nLead in:\n- one\n- two")
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "<p>First &lt;b&gt;para&lt;/b&gt;.</p>" in html
+    assert "<p>Lead in:</p>\n<ul><li>one</li><li>two</li></ul>" in html
+
+
+def test_pages_send_a_strict_content_security_policy(client, content):
+    policy = client.get("/treatments/mesotherapy/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize("kind", [kind for kind, _ in TreatmentPage.Kind.choices])
+def test_query_count_does_not_grow_with_content(client, db, django_assert_max_num_queries, kind):
+    treatment = make_treatment()
+    make_page(treatment, slug="other", title="Sibling")
+    page = make_page(treatment, kind=kind, slug="page")
+    add_content(page, 2)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(page.get_absolute_url()).status_code == 200
+    add_content(page, 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(page.get_absolute_url())
+    assert response.content.decode().count("Tip 32b") == (1 if kind == "prevention" else 0)
+    assert len(small.captured_queries) <= 8
