@@ -226,7 +226,8 @@ class RatedPageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("average"), ordering="average_stars")
     def average(self, rated_page):
-        return "–" if rated_page.average_stars is None else f"{rated_page.average_stars:.1f}"
+        # None shows the admin's usual mark for an empty value.
+        return None if rated_page.average_stars is None else f"{rated_page.average_stars:.1f}"
 
     @admin.display(description=_("1★ / 2★ / 3★ / 4★ / 5★"))
     def distribution_text(self, rated_page):
@@ -236,7 +237,11 @@ class RatedPageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(PageComment)
 class PageCommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "page_title", "stars", "text"]
-    list_filter = [("rated_page", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter), "stars"]
+    list_filter = [
+        ("rated_page", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+        "stars",
+    ]
     search_fields = ["text"]
     date_hierarchy = "created_at"
     readonly_fields = ["rated_page", "stars", "text", "created_at"]

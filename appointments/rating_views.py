@@ -113,7 +113,11 @@ def guard(request, form):
     if not comes_from_this_site(request):
         return None, None, problem(request, _("Ratings can only be sent from this website."), 403)
     if is_ratelimited(request, group="ratings", key="ip", rate=settings.RATING_RATE_LIMIT, increment=True):
-        return None, None, problem(request, _("You have sent many ratings in a short time. Please try again later."), 429)
+        return (
+            None,
+            None,
+            problem(request, _("You have sent many ratings in a short time. Please try again later."), 429),
+        )
     try:
         page = rateable_page(request.POST.get("page", ""))
     except NotRateable:
@@ -124,7 +128,9 @@ def guard(request, form):
     try:
         visitor = read_visitor(request)
     except ForgedCookie:
-        response = problem(request, _("Your rating could not be checked. Please reload the page and try again."), 400, page)
+        response = problem(
+            request, _("Your rating could not be checked. Please reload the page and try again."), 400, page
+        )
         response.delete_cookie(settings.RATING_COOKIE_NAME, samesite="Lax")
         return page, None, response
     return page, visitor, None
@@ -162,8 +168,10 @@ def comment_on_page(request):
     page, visitor, refusal = guard(request, form)
     if refusal:
         return refusal
-    if not form.cleaned_data["website"]:
-        if visitor is None or page_comment_create(page=page, visitor=visitor, text=form.cleaned_data["comment"]) is None:
+    is_bot = bool(form.cleaned_data["website"])  # answered as usual, recorded nowhere
+    if not is_bot:
+        comment = visitor and page_comment_create(page=page, visitor=visitor, text=form.cleaned_data["comment"])
+        if comment is None:
             return problem(request, _("Please rate the page before leaving a comment."), 400, page)
     if wants_json(request):
         return JsonResponse({"message": _("Thank you. Your comment will help us improve this page.")})

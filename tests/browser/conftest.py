@@ -36,13 +36,20 @@ def playwright_browser():
 
 @pytest.fixture
 def browser_context_factory(playwright_browser):
-    """New, isolated browser contexts (separate cookies and storage), closed after the test."""
+    """New, isolated browser contexts (separate cookies and storage), closed after the test.
+
+    `site_scripts=False` refuses the site's own scripts: the page is what a browser without
+    JavaScript shows (the site has no `<noscript>` content), yet axe-core, which runs through
+    `page.evaluate`, still works there. With `java_script_enabled=False` that call never returns.
+    """
     contexts = []
 
-    def make(**options):
+    def make(*, site_scripts=True, **options):
         options.setdefault("viewport", {"width": 1024, "height": 768})
         context = playwright_browser.new_context(**options)
         context.set_default_timeout(10_000)
+        if not site_scripts:
+            context.route("**/*.js", lambda route: route.abort())
         contexts.append(context)
         return context
 

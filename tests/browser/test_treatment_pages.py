@@ -2,6 +2,7 @@
 it, read it without JavaScript, and use it with assistive technology (axe-core)."""
 
 import pytest
+from playwright.sync_api import expect
 
 PAGE_PATHS = [
     "/",
@@ -57,7 +58,8 @@ def test_text_size_changes_and_is_remembered_across_pages(browser_page, site_url
     large.click()
     assert large.get_attribute("aria-pressed") == "true"
     assert root_font_size(browser_page) > standard
-    assert browser_page.get_by_role("status").inner_text() == "Text size: Large"
+    # The toolbar says so a moment later (a fresh message is announced even when it repeats).
+    expect(browser_page.locator(".page-toolbar").get_by_role("status")).to_have_text("Text size: Large")
 
     browser_page.get_by_role("link", name="Side effects and safety").first.click()
     browser_page.wait_for_url("**/side-effects-and-safety/")
