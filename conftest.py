@@ -18,6 +18,30 @@ def _media_in_tmp_path(settings, tmp_path):
 
 
 @pytest.fixture
+def redis_cache(settings):
+    """Django's cache on the Redis server of this machine (its database 15, emptied before and
+    after), as production runs with REDIS_URL set. Without a Redis server the test is skipped
+    plainly, or fails under CI, where one must be running."""
+    import redis
+    from django.core.cache import caches
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.ConnectionError:
+        message = f"no Redis server at {url} (set TEST_REDIS_URL, or install one: apt-get install redis-server)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "test"}
+    }
+    caches["default"].clear()
+    yield url
+    caches["default"].clear()
+
+
+@pytest.fixture
 def content(db):
     """The site's real content, as `make run` loads it."""
     call_command("loaddata", "clinic", "mesotherapy", verbosity=0)

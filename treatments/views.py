@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 
 from .models import Treatment, TreatmentPage
@@ -31,6 +31,11 @@ def treatment_page(request, treatment_slug, page_slug=""):
     )
     template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
     response = render(request, template_names, {"page": page, "treatment": page.treatment})
-    # The same for every visitor (the rating block holds no token and no visitor's vote).
-    patch_cache_control(response, public=True, max_age=settings.TREATMENT_PAGE_MAX_AGE)
+    if request.GET.keys() & {"rated", "commented"}:
+        # Where a visitor lands after rating without JavaScript: their thanks and the new average,
+        # which no cache may keep (a rating changed back to the same stars would show stale figures).
+        add_never_cache_headers(response)
+    else:
+        # The same for every visitor (the rating block holds no token and no visitor's vote).
+        patch_cache_control(response, public=True, max_age=settings.TREATMENT_PAGE_MAX_AGE)
     return response

@@ -180,6 +180,26 @@ def test_rating_posts_are_rate_limited_per_client(reference, settings):
     assert RatedPage.objects.get().total == 3
 
 
+def test_the_rating_limit_counts_in_redis_so_it_holds_across_processes(reference, settings, redis_cache):
+    from django.core.cache import caches
+
+    settings.RATING_RATE_LIMIT = "2/10m"
+    client = visitor_client()
+    assert [rate(client, reference, stars).status_code for stars in [1, 2]] == [302, 302]
+    caches["default"].close()  # another server process: a new connection, nothing shared but Redis
+    del caches["default"]
+    assert rate(client, reference, 3).status_code == 429
+    assert RatedPage.objects.get().total == 2
+
+
+def test_the_page_a_visitor_lands_on_after_rating_is_never_cached(reference):
+    client = visitor_client()
+    landing = client.get(rate(client, reference, 4)["Location"])
+    assert "no-store" in landing["Cache-Control"]
+    assert "public" not in landing["Cache-Control"]
+    assert "public" in client.get(FAQ)["Cache-Control"]  # the page itself stays cacheable
+
+
 def test_a_bot_filling_the_honeypot_is_answered_but_not_counted(reference):
     response = rate(visitor_client(), reference, 5, website="spam")
     assert response.status_code == 302
