@@ -157,6 +157,9 @@ class TreatmentPage(models.Model):
         ]
 
     def __str__(self):
+        # Titles often name the treatment already ("Mesotherapy: questions and answers").
+        if self.title.startswith(self.treatment.name):
+            return self.title
         return f"{self.treatment.name}: {self.title}"
 
     def get_absolute_url(self):

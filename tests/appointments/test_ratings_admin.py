@@ -32,8 +32,8 @@ def test_rated_pages_show_average_count_and_distribution(admin_client, rated):
     response = admin_client.get(PAGES)
     html = response.content.decode()
     assert [str(row) for row in response.context["cl"].result_list] == [
-        "Mesotherapy: Mesotherapy: questions and answers",
-        "Mesotherapy: Mesotherapy: side effects and safety",
+        "Mesotherapy: questions and answers",
+        "Mesotherapy: side effects and safety",
     ]
     assert "4.3" in html
     assert "0 / 0 / 0 / 2 / 1" in html

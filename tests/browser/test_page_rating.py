@@ -98,7 +98,7 @@ def test_stars_are_big_enough_to_hit_and_keep_a_focus_ring_in_forced_colours(bro
     assert ring[1] >= 2
 
 
-@pytest.mark.parametrize("state", ["unrated", "rated", "rated-by-others"])
+@pytest.mark.parametrize("state", ["unrated", "rated", "rated-by-others", "returning", "commented", "refused"])
 def test_axe_finds_no_violations_in_every_state_of_the_widget(
     browser_context_factory, site_url, axe_violations, state
 ):
@@ -108,11 +108,24 @@ def test_axe_finds_no_violations_in_every_state_of_the_widget(
         other.goto(site_url + FAQ)
         other.get_by_role("radio", name="2 stars").check()
         other.get_by_role("button", name="Send rating").click()
+        other.get_by_text("Thanks for your rating.").wait_for()
     page.goto(site_url + FAQ)
-    if state == "rated":
+    if state in {"rated", "returning", "commented"}:
         page.get_by_role("radio", name="4 stars").check()
         page.get_by_role("button", name="Send rating").click()
         page.get_by_text("Thanks for your rating.").wait_for()
+    if state == "returning":
+        page.goto(site_url + FAQ)
+        page.get_by_text("You rated this page 4 stars.").wait_for()
+    if state == "commented":
+        page.get_by_label("How could we improve this page? (optional)").fill("Shorter answers, please.")
+        page.get_by_role("button", name="Send comment").click()
+        page.get_by_text("Thank you. Your comment will help us improve this page.").wait_for()
+    if state == "refused":  # the script shows the server's message when a rating is refused
+        page.route("**/ratings/", lambda route: route.fulfill(status=429, json={"error": "Please try again later."}))
+        page.get_by_role("radio", name="3 stars").check()
+        page.get_by_role("button", name="Send rating").click()
+        page.locator(".rating__error").get_by_text("Please try again later.").wait_for()
     assert axe_violations(page) == []
 
 

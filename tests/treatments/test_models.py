@@ -66,3 +66,9 @@ def test_page_addresses_are_clean():
     treatment = make_treatment(slug="mesotherapy")
     assert make_page(treatment).get_absolute_url() == "/treatments/mesotherapy/"
     assert make_page(treatment, slug="faq").get_absolute_url() == "/treatments/mesotherapy/faq/"
+
+
+def test_a_page_is_named_for_staff_without_repeating_its_treatment():
+    treatment = make_treatment(name="Mesotherapy")
+    assert str(make_page(treatment, title="Mesotherapy: side effects")) == "Mesotherapy: side effects"
+    assert str(make_page(treatment, slug="steps", title="Five steps")) == "Mesotherapy: Five steps"
