@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install setup content check lint format migrations-check test-postgres superuser clean
+.PHONY: run test bench install setup content check lint format migrations-check test-postgres superuser clean
 
 # The venv is rebuilt only when requirements.txt changes.
 $(BIN)/.installed: requirements.txt
@@ -50,6 +50,11 @@ test: install lint check
 # The same suite against the PostgreSQL server on this machine.
 test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(MAKE) test
+
+# What a page costs a phone and the server, against the goals in bench/run.py (not part of `test`:
+# timings belong in a benchmark, not in pass/fail tests). DATABASE_URL picks the database.
+bench: install
+	$(BIN)/python bench/run.py
 
 superuser: setup
 	$(MANAGE) createsuperuser
