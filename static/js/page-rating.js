@@ -18,15 +18,19 @@
     status.appendChild(paragraph);
   }
 
+  var NOT_SENT = "This could not be sent. Please check your connection and try again.";
+
   function send(form) {
     return fetch(form.action, {
       method: "POST",
       body: new FormData(form),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
+    }).catch(function () {
+      throw new Error(NOT_SENT);  // offline, or the connection dropped: not the browser's own wording
     }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) throw new Error(data.error || "Your rating could not be sent. Please try again.");
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error || NOT_SENT);
         return data;
       });
     });

@@ -98,6 +98,18 @@ def test_stars_are_big_enough_to_hit_and_keep_a_focus_ring_in_forced_colours(bro
     assert ring[1] >= 2
 
 
+def test_a_rating_lost_on_the_way_gets_a_plain_message(browser_context_factory, site_url):
+    page = browser_context_factory().new_page()
+    page.goto(site_url + FAQ)
+    page.route("**/ratings/", lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("radio", name="3 stars").check()
+    page.get_by_role("button", name="Send rating").click()
+    expect(page.locator("[data-rating-status]")).to_have_text(
+        "This could not be sent. Please check your connection and try again."
+    )
+    assert summary(page) == "Not Rated Yet (0 out of 5)"
+
+
 @pytest.mark.parametrize("state", ["unrated", "rated", "rated-by-others", "returning", "commented", "refused"])
 def test_axe_finds_no_violations_in_every_state_of_the_widget(
     browser_context_factory, site_url, axe_violations, state
