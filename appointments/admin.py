@@ -10,20 +10,7 @@ from django.utils.translation import ngettext
 from .models import AppointmentRequest, PageComment, RatedPage
 from .services import appointment_request_set_status
 
-PATIENT_FIELDS = [
-    "received_at",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "email",
-    "phone",
-    "contact_preference",
-    "newsletter",
-    "purpose",
-    "treatment",
-    "comments",
-]
+PATIENT_FIELDS = ["received_at", *AppointmentRequest.PATIENT_FIELDS]
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

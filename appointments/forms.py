@@ -60,19 +60,7 @@ class AppointmentRequestForm(forms.ModelForm):
 
     class Meta:
         model = AppointmentRequest
-        fields = [
-            "first_name",
-            "last_name",
-            "city",
-            "state",
-            "email",
-            "phone",
-            "contact_preference",
-            "newsletter",
-            "purpose",
-            "treatment",
-            "comments",
-        ]
+        fields = AppointmentRequest.PATIENT_FIELDS
         labels = {
             "first_name": _("First name"),
             "last_name": _("Last name"),

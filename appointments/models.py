@@ -102,6 +102,21 @@ class AppointmentRequest(models.Model):
 
     objects = AppointmentRequestQuerySet.as_manager()
 
+    # What the patient sends on the form, in its order: read-only for staff, exported as sent.
+    PATIENT_FIELDS = [
+        "first_name",
+        "last_name",
+        "city",
+        "state",
+        "email",
+        "phone",
+        "contact_preference",
+        "newsletter",
+        "purpose",
+        "treatment",
+        "comments",
+    ]
+
     class Meta:
         ordering = ["-received_at", "-pk"]
         verbose_name = _("appointment request")

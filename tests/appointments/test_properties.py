@@ -14,19 +14,7 @@ from .conftest import FORM_URL, form_data
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = [
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "email",
-    "phone",
-    "contact_preference",
-    "newsletter",
-    "purpose",
-    "treatment",
-    "comments",
-]
+FIELDS = AppointmentRequest.PATIENT_FIELDS
 any_text = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
     ["", " ", "NY", "email", "phone", "mesotherapy", "(212) 679-9667", "a@b.co", "on", "\x00", "x" * 1200]
 )
