@@ -59,6 +59,11 @@ def test_an_unrated_page_invites_the_first_rating(client, faq):
     assert "Be the first one to rate this page." in html
 
 
+def test_every_page_says_what_the_rating_cookie_holds(client, faq):
+    for path in ["/", FAQ]:
+        assert "keeps a cookie with a random number so that your vote counts once" in client.get(path).content.decode()
+
+
 def test_rating_without_javascript_comes_back_to_the_page_with_thanks(reference):
     client = visitor_client()
     response = rate(client, reference, 4)
