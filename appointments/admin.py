@@ -199,7 +199,7 @@ class ReadOnlyAdminMixin:
 @admin.register(RatedPage)
 class RatedPageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["page_title", "average", "count", "distribution_text"]
-    list_filter = ["content_type"]
+    list_filter = [("content_type", admin.RelatedOnlyFieldListFilter)]  # only kinds of page rated so far
     readonly_fields = ["content_type", "object_id", "count", "total", *RatedPage.STAR_FIELDS]
 
     def get_queryset(self, request):

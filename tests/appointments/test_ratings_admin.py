@@ -40,6 +40,13 @@ def test_rated_pages_show_average_count_and_distribution(admin_client, rated):
     assert "0 / 1 / 0 / 0 / 0" in html
 
 
+def test_rated_pages_filter_offers_only_kinds_of_page_that_were_rated(admin_client, rated):
+    html = admin_client.get(PAGES).content.decode()
+    assert "treatment page" in html.lower()
+    assert "log entry" not in html.lower()
+    assert "permission" not in html.lower()
+
+
 @pytest.mark.parametrize(("order", "first"), [("2", "side effects"), ("-2", "questions"), ("3", "side effects")])
 def test_rated_pages_sort_by_average_and_count(admin_client, rated, order, first):
     rows = admin_client.get(PAGES, {"o": order}).context["cl"].result_list
