@@ -10,6 +10,7 @@ client and carry a honeypot. Every other form on the site keeps Django's CSRF pr
 """
 
 import uuid
+from functools import wraps
 
 from django import forms
 from django.conf import settings
@@ -17,9 +18,10 @@ from django.core import signing
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
 from .models import COMMENTS_MAX_LENGTH
@@ -45,8 +47,8 @@ class RatingForm(forms.Form):
         choices=[(str(n), str(n)) for n in range(1, 6)],
         coerce=int,
         error_messages={
-            "required": _("Choose from 1 to 5 stars, then send your rating."),
-            "invalid_choice": _("A rating is from 1 to 5 stars."),
+            "required": gettext_lazy("Choose from 1 to 5 stars, then send your rating."),
+            "invalid_choice": gettext_lazy("A rating is from 1 to 5 stars."),
         },
     )
     website = forms.CharField(required=False)
@@ -58,8 +60,8 @@ class CommentForm(forms.Form):
         max_length=COMMENTS_MAX_LENGTH,
         strip=True,
         error_messages={
-            "required": _("Write your comment, then send it."),
-            "max_length": _("Please keep your comment to %(limit_value)d characters or fewer."),
+            "required": gettext_lazy("Write your comment, then send it."),
+            "max_length": gettext_lazy("Please keep your comment to %(limit_value)d characters or fewer."),
         },
     )
     website = forms.CharField(required=False)
@@ -136,8 +138,22 @@ def guard(request, form):
     return page, visitor, None
 
 
+def posts_only(view):
+    """Ratings and comments are sent from a page's form: any other method gets a page saying so."""
+
+    @wraps(view)
+    def only_post(request):
+        if request.method != "POST":
+            response = problem(request, _("Ratings are sent with the form at the foot of each treatment page."), 405)
+            response["Allow"] = "POST"
+            return response
+        return view(request)
+
+    return only_post
+
+
 @csrf_exempt  # see the module docstring: same-origin check, rate limit and honeypot instead
-@require_POST
+@posts_only
 @never_cache
 def rate_page(request):
     form = RatingForm(request.POST)
@@ -161,7 +177,7 @@ def rate_page(request):
 
 
 @csrf_exempt  # as rate_page
-@require_POST
+@posts_only
 @never_cache
 def comment_on_page(request):
     form = CommentForm(request.POST)

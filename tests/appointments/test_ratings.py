@@ -139,6 +139,14 @@ def test_invalid_ratings_get_a_clear_400_and_change_nothing(reference, data, mes
     assert PageRating.objects.count() == 1
 
 
+@pytest.mark.parametrize("url", [RATE, COMMENT])
+def test_opening_a_rating_address_directly_explains_itself(client, faq, url):
+    response = client.get(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Ratings are sent with the form at the foot of each treatment page." in response.content.decode()
+
+
 def test_a_draft_page_cannot_be_rated(faq, reference):
     TreatmentPage.objects.filter(pk=faq.pk).update(is_published=False)
     assert rate(visitor_client(), reference, 4).status_code == 400
