@@ -27,6 +27,8 @@ from django_ratelimit.core import is_ratelimited
 from .models import COMMENTS_MAX_LENGTH
 from .ratings import (
     NotRateable,
+    after_comment_url,
+    after_rating_url,
     page_comment_create,
     page_rating_submit,
     rateable_page,
@@ -170,7 +172,7 @@ def rate_page(request):
     if wants_json(request):
         response = JsonResponse({**rating_summary_context(summary), "your_rating": your_rating})
     else:
-        response = redirect(f"{page.get_absolute_url()}?rated={your_rating}#rating")
+        response = redirect(after_rating_url(page, your_rating))
     if visitor is None and not form.cleaned_data["website"]:
         remember_visitor(response, visitor_id)
     return response
@@ -191,7 +193,7 @@ def comment_on_page(request):
             return problem(request, _("Please rate the page before leaving a comment."), 400, page)
     if wants_json(request):
         return JsonResponse({"message": _("Thank you. Your comment will help us improve this page.")})
-    return redirect(f"{page.get_absolute_url()}?commented=1#rating")
+    return redirect(after_comment_url(page))
 
 
 @require_GET

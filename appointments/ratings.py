@@ -36,6 +36,33 @@ def rateable_page(reference: str) -> models.Model:
     return page
 
 
+# Without JavaScript a rating or comment comes back to its page, which then thanks the visitor.
+# That page is theirs alone, so these are the one place that knows how its address is marked.
+
+
+def after_rating_url(page: models.Model, stars: int) -> str:
+    return f"{page.get_absolute_url()}?rated={stars}#rating"
+
+
+def after_comment_url(page: models.Model) -> str:
+    return f"{page.get_absolute_url()}?commented=1#rating"
+
+
+def just_rated(request) -> int | None:
+    """The stars this visitor has just given, when the page is where a rating came back to."""
+    stars = request.GET.get("rated", "")
+    return int(stars) if stars in {"1", "2", "3", "4", "5"} else None
+
+
+def just_commented(request) -> bool:
+    return request.GET.get("commented") == "1"
+
+
+def thanks_the_visitor(request) -> bool:
+    """Whether the page shows this visitor's thanks, which no cache may keep for anyone else."""
+    return just_rated(request) is not None or just_commented(request)
+
+
 def rated_page_for(page: models.Model) -> RatedPage | None:
     """The page's rating summary, or None before its first vote (one query)."""
     content_type = ContentType.objects.get_for_model(page)  # cached after the first call

@@ -132,10 +132,10 @@ def add_votes(count: int) -> None:
 
 
 def measure_rating_posts() -> dict:
+    from appointments.ratings import page_reference
     from treatments.models import TreatmentPage
 
-    page = TreatmentPage.objects.get(slug="side-effects-and-safety")
-    reference = f"treatments.treatmentpage:{page.pk}"
+    reference = page_reference(TreatmentPage.objects.get(slug="side-effects-and-safety"))
     timings = []
     for number in range(RATING_POSTS):
         client = Client(headers={"Origin": "http://testserver"}, REMOTE_ADDR=f"10.9.{number // 250}.{number % 250}")

@@ -3,6 +3,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 
+from appointments.ratings import thanks_the_visitor
+
 from .models import Treatment, TreatmentPage
 
 
@@ -31,7 +33,7 @@ def treatment_page(request, treatment_slug, page_slug=""):
     )
     template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
     response = render(request, template_names, {"page": page, "treatment": page.treatment})
-    if request.GET.keys() & {"rated", "commented"}:
+    if thanks_the_visitor(request):
         # Where a visitor lands after rating without JavaScript: their thanks and the new average,
         # which no cache may keep (a rating changed back to the same stars would show stale figures).
         add_never_cache_headers(response)

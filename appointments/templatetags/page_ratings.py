@@ -5,7 +5,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..ratings import page_reference, rated_page_for
+from ..ratings import just_commented, just_rated, page_reference, rated_page_for
 
 register = template.Library()
 
@@ -43,10 +43,9 @@ def rating_summary_context(summary) -> dict:
 @register.inclusion_tag("ratings/page_rating.html", takes_context=True)
 def page_rating(context, page):
     request = context.get("request")
-    rated = request.GET.get("rated", "") if request else ""
     return {
         **rating_summary_context(rated_page_for(page)),
         "page_reference": page_reference(page),
-        "just_rated": int(rated) if rated in {"1", "2", "3", "4", "5"} else None,
-        "just_commented": request is not None and request.GET.get("commented") == "1",
+        "just_rated": just_rated(request) if request else None,
+        "just_commented": request is not None and just_commented(request),
     }
