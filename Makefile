@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test bench install setup content check lint format migrations-check test-postgres superuser clean
+.PHONY: run serve worker test bench audit install setup content check lint format migrations-check test-postgres superuser clean
 
 # The venv is rebuilt only when requirements.txt changes.
 $(BIN)/.installed: requirements.txt
@@ -16,17 +16,38 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
-# Migrate and (re)load the site's content. Fixtures carry fixed keys, so loading again updates
-# the same rows instead of adding copies.
+# Migrate, and load the site's content into an empty database only: staff edits survive.
 setup: install
 	$(MANAGE) migrate --noinput
-	$(MANAGE) loaddata clinic mesotherapy
+	$(MANAGE) seed_content
+
+# Put the shipped content back on purpose: edits to the same pages are replaced.
+content: install
+	@echo "This replaces edits made in the admin to the shipped pages with fixtures/ (Ctrl+C to stop)."
+	@sleep 3
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_content --overwrite
 
 run: setup
 	@echo ""
 	@echo "The site is starting. Open http://$(HOST):$(PORT)/ in your browser (Ctrl+C stops it)."
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Production (see README, "Deploying"): migrate, collect static files, then gunicorn on HOST:PORT
+# with WEB_CONCURRENCY workers, and the background worker that sends e-mail beside it. Stopping
+# it stops both. Every setting comes from the environment; start-up names any that is missing.
+serve worker: export DJANGO_SETTINGS_MODULE = mesoclinic.settings.production
+serve: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
+
+# The background worker alone, for a server that runs only that (or a second one).
+worker: install
+	$(MANAGE) db_worker --no-reload
 
 check: install
 	$(MANAGE) check
@@ -55,9 +76,19 @@ test-postgres:
 # timings belong in a benchmark, not in pass/fail tests). DATABASE_URL picks the database.
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/serve.py
+
+# Lighthouse (mobile) and the Nu Html Checker on every public page and form state, against the site
+# as `make serve` runs it (PostgreSQL and Redis on this machine). Both come from package.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+audit: install node_modules/.installed
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/audit.py
 
 superuser: setup
 	$(MANAGE) createsuperuser
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis staticfiles

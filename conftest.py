@@ -6,9 +6,17 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+from tests.machine import CHROMIUM, IN_CI
+
+# Property-based tests: a quick pass on a developer's machine, a thorough one in CI.
+_hypothesis = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+hypothesis_settings.register_profile("quick", max_examples=30, **_hypothesis)
+hypothesis_settings.register_profile("thorough", max_examples=300, **_hypothesis)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough" if IN_CI else "quick"))
+
 BROWSER_TESTS_DIR = Path(__file__).parent / "tests" / "browser"
 
 

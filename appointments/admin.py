@@ -1,108 +1,192 @@
-import csv
+"""The front desk's queue of appointment requests. Ratings have their own admin in
+`appointments.ratings.admin`; the dashboard is `appointments.dashboard`."""
 
 import phonenumbers
 from django.contrib import admin, messages
-from django.http import StreamingHttpResponse
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import AppointmentRequest, PageComment, RatedPage
-from .services import appointment_request_set_status
+from . import audit
+from .admin_filters import AssignedFilter, NotificationFilter, OpenFilter
+from .exports import newsletter_csv, requests_csv
+from .models import AppointmentRequest, ContactAttempt
+from .ratings.admin import PageCommentAdmin, RatedPageAdmin  # noqa: F401  (registers them)
+from .response_time import is_overdue, response_due
+from .services import appointment_request_merge, appointment_request_set_status, contact_attempt_record
 
-PATIENT_FIELDS = ["received_at", *AppointmentRequest.PATIENT_FIELDS]
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Shown read-only, as the patient sent them (phone and e-mail as links, see below).
+AS_SENT_FIELDS = ["received_at", *AppointmentRequest.PATIENT_FIELDS]
+CONTACT_FIELDS = ["first_name", "last_name", "phone_link", "email_link", "contact_preference", "city", "state"]
+REQUEST_FIELDS = [name for name in AS_SENT_FIELDS if name not in [*CONTACT_FIELDS, "phone", "email"]]
 
-
-def spreadsheet_safe(value) -> str:
-    """The value as text a spreadsheet shows literally, never evaluates."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
+# The queue fits a 1366 px laptop without the admin's side menu.
+admin.site.enable_nav_sidebar = False
 
 
-def csv_response(filename, header, rows):
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow([spreadsheet_safe(cell) for cell in row]) for row in [header, *rows])
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+class ContactAttemptInline(admin.TabularInline):
+    """The contact log: attempts are added (by whoever is signed in, now), never edited."""
 
+    model = ContactAttempt
+    fields = ["made_at", "made_by", "method", "outcome", "note"]
+    readonly_fields = ["made_at", "made_by"]
+    extra = 0
 
-class NotificationFilter(admin.SimpleListFilter):
-    title = _("notification")
-    parameter_name = "notification"
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    def lookups(self, request, model_admin):
-        return [("pending", _("Not yet notified")), ("sent", _("Notified"))]
-
-    def queryset(self, request, queryset):
-        pending = AppointmentRequest.objects.notification_pending().values("pk")
-        if self.value() == "pending":
-            return queryset.filter(pk__in=pending)
-        if self.value() == "sent":
-            return queryset.exclude(pk__in=pending)
-        return queryset
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AppointmentRequest)
 class AppointmentRequestAdmin(admin.ModelAdmin):
-    list_display = [
-        "received_at",
-        "full_name",
-        "treatment",
-        "purpose",
-        "contact_preference",
-        "contact",
-        "status",
-        "notified",
-    ]
-    list_display_links = ["received_at", "full_name"]
+    list_display = ["name", "received", "status", "contact_by", "waiting", "assigned_to"]
+    list_display_links = ["name"]
+    list_editable = ["status", "assigned_to"]
     list_filter = [
+        OpenFilter,
+        AssignedFilter,
         "status",
         "contact_preference",
+        NotificationFilter,
+        "sent_quickly",
         "newsletter",
         "treatment",
         ("received_at", admin.DateFieldListFilter),
-        NotificationFilter,
     ]
-    list_select_related = ["treatment"]
-    search_fields = ["first_name", "last_name", "email", "phone"]
-    search_help_text = _("Search by first or last name, e-mail or phone (any format).")
-    ordering = ["-received_at", "-pk"]
-    date_hierarchy = "received_at"
+    list_select_related = ["assigned_to"]
+    search_fields = ["first_name", "last_name", "email", "phone", "city", "comments"]
+    search_help_text = _("Search by name, e-mail, phone (any format), city or comments.")
+    ordering = ["received_at", "pk"]  # oldest first: who has waited longest
     list_per_page = 50
-    actions = ["mark_contacted", "export_csv", "export_newsletter_opt_ins"]
+    actions = ["mark_contacted", "assign_to_me", "merge_duplicates", "export_csv", "export_newsletter_opt_ins"]
+    inlines = [ContactAttemptInline]
     readonly_fields = [
-        *PATIENT_FIELDS,
+        *AS_SENT_FIELDS,
+        "phone_link",
+        "email_link",
+        "sent_quickly",
+        "response_due_display",
+        "possible_duplicates",
         "status_changed_at",
         "status_changed_by",
+        "first_contacted_at",
         "staff_notified_at",
         "patient_confirmed_at",
+        "notification_attempts",
+        "notification_problem",
     ]
     fieldsets = [
-        (_("What the patient sent"), {"fields": PATIENT_FIELDS}),
-        (_("Front desk"), {"fields": ["status", "staff_notes", "status_changed_at", "status_changed_by"]}),
-        (_("Notifications"), {"fields": ["staff_notified_at", "patient_confirmed_at"]}),
+        (_("How to reach the patient"), {"fields": CONTACT_FIELDS}),
+        (_("What the patient sent"), {"fields": [*REQUEST_FIELDS, "sent_quickly"]}),
+        (
+            _("Front desk"),
+            {
+                "fields": [
+                    "status",
+                    "assigned_to",
+                    "response_due_display",
+                    "staff_notes",
+                    "possible_duplicates",
+                    "duplicate_of",
+                    "first_contacted_at",
+                    "status_changed_at",
+                    "status_changed_by",
+                ]
+            },
+        ),
+        (
+            _("Notifications"),
+            {"fields": ["staff_notified_at", "patient_confirmed_at", "notification_attempts", "notification_problem"]},
+        ),
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_duplicate_flag()
+
     @admin.display(description=_("name"), ordering="last_name")
-    def full_name(self, appointment):
-        return appointment.full_name
+    def name(self, appointment):
+        return f"#{appointment.pk} {appointment.full_name}"
 
-    @admin.display(description=_("phone / e-mail"))
-    def contact(self, appointment):
-        return f"{appointment.phone.as_national if appointment.phone else ''} / {appointment.email}"
+    @admin.display(description=_("received"), ordering="received_at")
+    def received(self, appointment):
+        received = timezone.localtime(appointment.received_at)
+        if timezone.now() - appointment.received_at < timezone.timedelta(days=1):
+            return _("%(time)s ago") % {"time": timesince(appointment.received_at, depth=1)}
+        return f"{received:%-d %b %Y, %-I:%M %p}"
 
-    @admin.display(description=_("notified"), boolean=True)
-    def notified(self, appointment):
-        return not appointment.notification_is_pending
+    @admin.display(description=_("contact by"), ordering="contact_preference")
+    def contact_by(self, appointment):
+        return appointment.get_contact_preference_display()
+
+    @admin.display(description=_("waiting"))
+    def waiting(self, appointment):
+        badges = []
+        answered = appointment.first_contacted_at is not None or appointment.status != AppointmentRequest.Status.NEW
+        if is_overdue(appointment.received_at, answered):
+            badges.append(format_html('<strong class="badge badge--overdue">{}</strong>', _("Overdue")))
+        if appointment.has_possible_duplicate:
+            badges.append(format_html('<span class="badge">{}</span>', _("Possible duplicate")))
+        text = _("answered") if answered else timesince(appointment.received_at, depth=1)
+        return format_html("{} {}", text, format_html_join(" ", "{}", ((badge,) for badge in badges)))
+
+    @admin.display(description=_("phone"))
+    def phone_link(self, appointment):
+        if not appointment.phone:
+            return "-"
+        national = phonenumbers.format_number(appointment.phone, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return format_html('<a href="tel:{}">{}</a>', appointment.phone.as_e164, national)
+
+    @admin.display(description=_("e-mail"))
+    def email_link(self, appointment):
+        return format_html('<a href="mailto:{}">{}</a>', appointment.email, appointment.email)
+
+    @admin.display(description=_("answer due"))
+    def response_due_display(self, appointment):
+        due = response_due(appointment.received_at)
+        if due is None:
+            return _("No response time is set (CLINIC_OPENING_HOURS).")
+        return f"{timezone.localtime(due):%A %-d %B, %-I:%M %p}"
+
+    @admin.display(description=_("possible duplicates"))
+    def possible_duplicates(self, appointment):
+        others = AppointmentRequest.objects.possible_duplicates_of(appointment).order_by("received_at")
+        if not others:
+            return _("None: no other request with this e-mail or phone within 30 days.")
+        return format_html_join(", ", '<a href="{}">{}</a>', ((other.get_admin_url(), str(other)) for other in others))
+
+    def get_changelist_form(self, request, **kwargs):
+        """Each row's status and assignment controls are labelled with the request they change,
+        and the staff to assign to are read once for the whole list, not once per row."""
+        base = super().get_changelist_form(request, **kwargs)
+        staff_choices = None
+
+        class QueueRowForm(base):
+            def __init__(self, *args, **form_kwargs):
+                nonlocal staff_choices
+                super().__init__(*args, **form_kwargs)
+                assigned_to = self.fields["assigned_to"]
+                if staff_choices is None:
+                    staff_choices = list(assigned_to.choices)
+                assigned_to.choices = staff_choices
+                number = self.instance.pk
+                labels = {"status": _("Status of request #%s"), "assigned_to": _("Request #%s assigned to")}
+                for name, label in labels.items():
+                    widget = self.fields[name].widget
+                    # The admin wraps a foreign key's select in its own widget: label the select itself.
+                    getattr(widget, "widget", widget).attrs["aria-label"] = label % number
+
+        return QueueRowForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "duplicate_of" in form.base_fields:
+            form.base_fields["duplicate_of"].queryset = AppointmentRequest.objects.possible_duplicates_of(obj)
+        return form
 
     def has_add_permission(self, request):
         return False  # requests come from patients, through the site
@@ -116,14 +200,46 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             return queryset, may_have_duplicates
         if phonenumbers.is_possible_number(number):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            queryset |= self.model.objects.filter(phone=e164)
+            queryset |= self.get_queryset(request).filter(phone=e164)
         return queryset, may_have_duplicates
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit.record_view(self.get_object(request, object_id))
+        return response
+
     def save_model(self, request, obj, form, change):
-        if change and "status" in form.changed_data:
-            obj.status_changed_at = timezone.now()
-            obj.status_changed_by = request.user
+        """Notes and assignment are saved as typed; a new status, or closing as a duplicate, goes
+        through the one function for each, which records who did it and when."""
+        new_status = obj.status
+        original = obj.duplicate_of if "duplicate_of" in form.changed_data else None
+        if change:
+            obj.status = form.initial.get("status", new_status)
+        if original is not None:
+            obj.duplicate_of_id = form.initial.get("duplicate_of")
         super().save_model(request, obj, form, change)
+        if original is not None:
+            appointment_request_merge(duplicate=obj, original=original, changed_by=request.user)
+        else:
+            appointment_request_set_status(appointment=obj, status=new_status, changed_by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ContactAttempt:
+            return super().save_formset(request, form, formset, change)
+        # What the admin's history message reads (Django's formset.save() would set these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for attempt_form in formset.forms:
+            if attempt_form.has_changed() and attempt_form.instance.pk is None and attempt_form.is_valid():
+                data = attempt_form.cleaned_data
+                attempt = contact_attempt_record(
+                    appointment=form.instance,
+                    made_by=request.user,
+                    method=data["method"],
+                    outcome=data["outcome"],
+                    note=data.get("note", ""),
+                )
+                formset.new_objects.append(attempt)
 
     @admin.action(description=_("Mark selected requests as contacted"), permissions=["change"])
     def mark_contacted(self, request, queryset):
@@ -140,102 +256,40 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description=_("Assign selected requests to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        count = queryset.update(assigned_to=request.user)
+        self.message_user(
+            request, ngettext("%d request assigned to you.", "%d requests assigned to you.", count) % count
+        )
+
+    @admin.action(description=_("Close selected as duplicates of the oldest one"), permissions=["change"])
+    def merge_duplicates(self, request, queryset):
+        requests = list(queryset.order_by("received_at", "pk"))
+        original, duplicates = requests[0], requests[1:]
+        same_person = Q(email__iexact=original.email) | Q(phone=original.phone)
+        if not duplicates or queryset.exclude(same_person).exists():
+            self.message_user(request, _("Select two or more requests with the same e-mail or phone."), messages.ERROR)
+            return
+        for duplicate in duplicates:
+            appointment_request_merge(duplicate=duplicate, original=original, changed_by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d request closed as a duplicate of %(original)s.",
+                "%(count)d requests closed as duplicates of %(original)s.",
+                len(duplicates),
+            )
+            % {"count": len(duplicates), "original": original},
+            messages.SUCCESS,
+        )
+
     @admin.action(description=_("Export selected requests as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        header = [
-            "received",
-            "first name",
-            "last name",
-            "city",
-            "state",
-            "e-mail",
-            "phone",
-            "contact by",
-            "newsletter",
-            "would like to",
-            "treatment",
-            "comments",
-            "status",
-        ]
-        rows = (
-            [
-                timezone.localtime(a.received_at).strftime("%Y-%m-%d %H:%M"),
-                a.first_name,
-                a.last_name,
-                a.city,
-                a.state,
-                a.email,
-                a.phone.as_national if a.phone else "",
-                a.get_contact_preference_display(),
-                "yes" if a.newsletter else "no",
-                a.get_purpose_display(),
-                a.treatment.name if a.treatment else "",
-                a.comments,
-                a.get_status_display(),
-            ]
-            for a in queryset.select_related("treatment").order_by("-received_at")
-        )
-        return csv_response("appointment-requests.csv", header, rows)
+        audit.record_export(queryset, "requests CSV")
+        return requests_csv(queryset)
 
     @admin.action(description=_("Export newsletter opt-ins (selected requests) as CSV"), permissions=["view"])
     def export_newsletter_opt_ins(self, request, queryset):
-        latest_per_address = {}
-        for appointment in queryset.filter(newsletter=True).order_by("received_at"):
-            latest_per_address[appointment.email.lower()] = appointment
-        rows = ([a.first_name, a.last_name, a.email] for _, a in sorted(latest_per_address.items()))
-        return csv_response("newsletter-opt-ins.csv", ["first name", "last name", "e-mail"], rows)
-
-
-class ReadOnlyAdminMixin:
-    """Figures and comments come from visitors: staff read them (and may delete), never edit them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RatedPage)
-class RatedPageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["page_title", "average", "count", "distribution_text"]
-    list_filter = [("content_type", admin.RelatedOnlyFieldListFilter)]  # only kinds of page rated so far
-    readonly_fields = ["content_type", "object_id", "count", "total", *RatedPage.STAR_FIELDS]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_average().prefetch_related("page")
-
-    ordering = ["-count", "pk"]  # the average is sortable from its column
-
-    @admin.display(description=_("page"))
-    def page_title(self, rated_page):
-        return str(rated_page)
-
-    @admin.display(description=_("average"), ordering="average_stars")
-    def average(self, rated_page):
-        # None shows the admin's usual mark for an empty value.
-        return None if rated_page.average_stars is None else f"{rated_page.average_stars:.1f}"
-
-    @admin.display(description=_("1★ / 2★ / 3★ / 4★ / 5★"))
-    def distribution_text(self, rated_page):
-        return " / ".join(str(votes) for votes in rated_page.distribution)
-
-
-@admin.register(PageComment)
-class PageCommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "page_title", "stars", "text"]
-    list_filter = [
-        ("rated_page", admin.RelatedOnlyFieldListFilter),
-        ("created_at", admin.DateFieldListFilter),
-        "stars",
-    ]
-    search_fields = ["text"]
-    date_hierarchy = "created_at"
-    readonly_fields = ["rated_page", "stars", "text", "created_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("rated_page").prefetch_related("rated_page__page")
-
-    @admin.display(description=_("page"), ordering="rated_page")
-    def page_title(self, comment):
-        return str(comment.rated_page)
+        audit.record_export(queryset.filter(newsletter=True), "newsletter CSV")
+        return newsletter_csv(queryset)

@@ -152,9 +152,12 @@ class AppointmentRequestForm(forms.ModelForm):
         return token[0]
 
     def looks_automated(self) -> bool:
-        """True for a bot: the hidden field filled in, or the form sent faster than a person can."""
-        if str(self.data.get(HONEYPOT_FIELD, "")).strip():
-            return True
+        """True for a bot: the hidden field filled in. Nothing else marks one: a person whose
+        browser fills the form for them may send it within seconds (see `sent_quickly`)."""
+        return bool(str(self.data.get(HONEYPOT_FIELD, "")).strip())
+
+    def sent_quickly(self) -> bool:
+        """Sent faster than a person types: stored all the same, and flagged for staff."""
         token = read_form_token(str(self.data.get("form_token", "")))
         return token is not None and token[1] < settings.APPOINTMENT_MIN_FILL_SECONDS
 
@@ -163,4 +166,5 @@ class AppointmentRequestForm(forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self._meta.fields}
         data["purpose"] = data["purpose"] or ""
         data["submission_token"] = self.cleaned_data["form_token"]
+        data["sent_quickly"] = self.sent_quickly()
         return data

@@ -1,12 +1,9 @@
-"""What patients send the clinic: appointment requests (and, later, page ratings)."""
+"""What patients send the clinic: appointment requests. Page ratings live in `appointments.ratings`."""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +11,22 @@ from localflavor.us.models import USStateField
 from phonenumber_field.modelfields import PhoneNumberField
 
 COMMENTS_MAX_LENGTH = 1000
+DUPLICATE_WINDOW = timezone.timedelta(days=30)  # requests this close with the same e-mail or phone
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+
+
+class Status(models.TextChoices):
+    """Where a request stands at the front desk: new -> contacted -> scheduled / declined -> closed."""
+
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    SCHEDULED = "scheduled", _("Scheduled")
+    DECLINED = "declined", _("Declined")
+    CLOSED = "closed", _("Closed")
 
 
 class AppointmentRequestQuerySet(models.QuerySet):
@@ -21,13 +34,36 @@ class AppointmentRequestQuerySet(models.QuerySet):
         """Requests whose staff alert, or the patient's e-mail confirmation, has not gone out yet."""
         return self.filter(
             Q(staff_notified_at__isnull=True)
-            | Q(contact_preference=AppointmentRequest.ContactPreference.EMAIL, patient_confirmed_at__isnull=True)
+            | Q(contact_preference=ContactPreference.EMAIL, patient_confirmed_at__isnull=True)
         )
+
+    def open(self):
+        """Requests the front desk still has to work: new, contacted or scheduled."""
+        return self.filter(status__in=[Status.NEW, Status.CONTACTED, Status.SCHEDULED])
+
+    def possible_duplicates_of(self, appointment):
+        """Other requests with the same e-mail (any case) or phone, received within 30 days."""
+        window = DUPLICATE_WINDOW
+        return self.filter(
+            Q(email__iexact=appointment.email) | Q(phone=appointment.phone),
+            received_at__gte=appointment.received_at - window,
+            received_at__lte=appointment.received_at + window,
+        ).exclude(pk=appointment.pk)
+
+    def with_duplicate_flag(self):
+        """Annotates `has_possible_duplicate` in the same query (no query per row)."""
+        window = DUPLICATE_WINDOW
+        others = AppointmentRequest.objects.filter(
+            Q(email__iexact=models.OuterRef("email")) | Q(phone=models.OuterRef("phone")),
+            received_at__gte=models.OuterRef("received_at") - window,
+            received_at__lte=models.OuterRef("received_at") + window,
+        ).exclude(pk=models.OuterRef("pk"))
+        return self.annotate(has_possible_duplicate=models.Exists(others))
 
     def past_retention(self, days: int):
         """Finished requests (closed or declined) received more than `days` days ago."""
         cutoff = timezone.now() - timezone.timedelta(days=days)
-        finished = [AppointmentRequest.Status.CLOSED, AppointmentRequest.Status.DECLINED]
+        finished = [Status.CLOSED, Status.DECLINED]
         return self.filter(status__in=finished, received_at__lt=cutoff)
 
 
@@ -39,21 +75,14 @@ class AppointmentRequest(models.Model):
     so a request is never lost when the mail server is down.
     """
 
-    class ContactPreference(models.TextChoices):
-        EMAIL = "email", _("E-mail")
-        PHONE = "phone", _("Phone")
+    # The choices live at module level so that Meta's constraints can name their values.
+    ContactPreference = ContactPreference
+    Status = Status
 
     class Purpose(models.TextChoices):
         CONSULTATION = "consultation", _("Schedule a consultation")
         QUESTION = "question", _("Ask a question")
         OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        NEW = "new", _("New")
-        CONTACTED = "contacted", _("Contacted")
-        SCHEDULED = "scheduled", _("Scheduled")
-        DECLINED = "declined", _("Declined")
-        CLOSED = "closed", _("Closed")
 
     # What the patient sent.
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True, editable=False)
@@ -81,6 +110,15 @@ class AppointmentRequest(models.Model):
     )
     # One per rendering of the form: a second press of Send, or a resent POST, finds it taken.
     submission_token = models.UUIDField(unique=True, editable=False)
+    sent_quickly = models.BooleanField(
+        _("sent very quickly"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Sent within seconds of the form appearing: a browser's autofill does that, and so do some "
+            "automated senders. Check it before calling."
+        ),
+    )
 
     # The front desk's work.
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW, db_index=True)
@@ -95,10 +133,31 @@ class AppointmentRequest(models.Model):
         related_name="+",
     )
     staff_notes = models.TextField(_("staff notes"), blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        limit_choices_to={"is_staff": True, "is_active": True},
+    )
+    first_contacted_at = models.DateTimeField(_("first contact attempt"), null=True, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text=_("Choose the request this one repeats: it is then closed, and the other kept."),
+    )
 
-    # Notifications: empty until sent.
+    # Notifications: empty until sent. Attempts and the last problem say why one is still pending.
     staff_notified_at = models.DateTimeField(_("staff alerted"), null=True, blank=True, editable=False)
     patient_confirmed_at = models.DateTimeField(_("patient confirmation sent"), null=True, blank=True, editable=False)
+    notification_attempts = models.PositiveSmallIntegerField(_("sending attempts"), default=0, editable=False)
+    notification_problem = models.CharField(_("last sending problem"), max_length=200, blank=True, editable=False)
 
     objects = AppointmentRequestQuerySet.as_manager()
 
@@ -123,16 +182,22 @@ class AppointmentRequest(models.Model):
         verbose_name_plural = _("appointment requests")
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact_preference__in=["email", "phone"]), name="appointment_contact_preference_valid"
+                condition=Q(contact_preference__in=ContactPreference.values),
+                name="appointment_contact_preference_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["new", "contacted", "scheduled", "declined", "closed"]),
+                condition=Q(status__in=Status.values),
                 name="appointment_status_valid",
             ),
         ]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name} ({self.received_at:%Y-%m-%d})"
+        # By number and date only: this is what titles, messages, logs and the audit trail show, and
+        # none of them may carry the patient's name.
+        if self.pk is None:
+            return str(_("New appointment request"))
+        received = timezone.localtime(self.received_at)
+        return _("Request #%(number)s, %(date)s") % {"number": self.pk, "date": f"{received:%-d %b %Y}"}
 
     def get_admin_url(self):
         return reverse("admin:appointments_appointmentrequest_change", args=[self.pk])
@@ -150,105 +215,52 @@ class AppointmentRequest(models.Model):
         return self.staff_notified_at is None or (self.wants_email_confirmation and self.patient_confirmed_at is None)
 
 
-# Page ratings -------------------------------------------------------------------------------
-# A rating points at its page through a generic relation rather than the page's path: the database
-# then knows the page exists (a path can be mistyped or moved), ratings follow a page whose address
-# changes, and this app still needs to know nothing about the treatments' models. Which models may
-# be rated is a setting (RATEABLE_MODELS).
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    TEXT = "text", _("Text message")
 
 
-class RatedPageQuerySet(models.QuerySet):
-    def with_average(self):
-        average = models.ExpressionWrapper(
-            models.F("total") * 1.0 / NullIf(models.F("count"), 0), output_field=models.FloatField()
-        )
-        return self.annotate(average_stars=average)
+class ContactOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    VOICEMAIL = "voicemail", _("Left a voicemail")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    SENT = "sent", _("Message sent")
 
 
-class RatedPage(models.Model):
-    """A page's ratings in aggregate, updated in the same transaction as each vote so that showing
-    the average never scans the votes."""
+class ContactAttempt(models.Model):
+    """One attempt by the front desk to reach the patient about a request. Attempts are added,
+    never edited: the log shows every call, who made it, when, and what happened."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    page = GenericForeignKey("content_type", "object_id")
-    count = models.PositiveIntegerField(_("ratings"), default=0)
-    total = models.PositiveIntegerField(_("total stars"), default=0)
-    one_star = models.PositiveIntegerField(_("1 star"), default=0)
-    two_stars = models.PositiveIntegerField(_("2 stars"), default=0)
-    three_stars = models.PositiveIntegerField(_("3 stars"), default=0)
-    four_stars = models.PositiveIntegerField(_("4 stars"), default=0)
-    five_stars = models.PositiveIntegerField(_("5 stars"), default=0)
+    Method = ContactMethod
+    Outcome = ContactOutcome
 
-    objects = RatedPageQuerySet.as_manager()
-
-    STAR_FIELDS = ["one_star", "two_stars", "three_stars", "four_stars", "five_stars"]
+    request = models.ForeignKey(
+        AppointmentRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="contact_attempts"
+    )
+    made_at = models.DateTimeField(_("when"), default=timezone.now)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    method = models.CharField(_("how"), max_length=10, choices=ContactMethod, default=ContactMethod.PHONE)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ContactOutcome)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("rated page")
-        verbose_name_plural = _("rated pages")
+        ordering = ["made_at", "pk"]
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact log")
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id"], name="rated_page_unique_page"),
+            models.CheckConstraint(condition=Q(method__in=ContactMethod.values), name="contact_attempt_method_valid"),
             models.CheckConstraint(
-                condition=Q(
-                    count=models.F("one_star")
-                    + models.F("two_stars")
-                    + models.F("three_stars")
-                    + models.F("four_stars")
-                    + models.F("five_stars")
-                ),
-                name="rated_page_count_matches_distribution",
+                condition=Q(outcome__in=ContactOutcome.values), name="contact_attempt_outcome_valid"
             ),
         ]
 
     def __str__(self):
-        return str(self.page) if self.page is not None else f"{self.content_type} #{self.object_id}"
-
-    @property
-    def average(self) -> float | None:
-        return self.total / self.count if self.count else None
-
-    @property
-    def distribution(self) -> list[int]:
-        """Votes for 1 to 5 stars, in that order."""
-        return [getattr(self, field) for field in self.STAR_FIELDS]
+        return f"{self.get_method_display()}: {self.get_outcome_display()}"
 
 
-class PageRating(models.Model):
-    """One visitor's vote on one page. Visitors are anonymous: a random id in a signed cookie."""
-
-    rated_page = models.ForeignKey(RatedPage, on_delete=models.CASCADE, related_name="ratings")
-    visitor = models.UUIDField(_("visitor"))
-    stars = models.PositiveSmallIntegerField(_("stars"))
-    created_at = models.DateTimeField(_("first rated"), default=timezone.now)
-    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("page rating")
-        verbose_name_plural = _("page ratings")
-        constraints = [
-            models.UniqueConstraint(fields=["rated_page", "visitor"], name="page_rating_one_per_visitor"),
-            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="page_rating_stars_1_to_5"),
-        ]
-
-    def __str__(self):
-        return f"{self.stars}★"
-
-
-class PageComment(models.Model):
-    """A visitor's answer to "How could we improve this page?", given after rating it."""
-
-    rated_page = models.ForeignKey(
-        RatedPage, verbose_name=_("page"), on_delete=models.CASCADE, related_name="comments"
-    )
-    stars = models.PositiveSmallIntegerField(_("stars given"), null=True, blank=True)
-    text = models.CharField(_("comment"), max_length=COMMENTS_MAX_LENGTH)
-    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("page comment")
-        verbose_name_plural = _("page comments")
-
-    def __str__(self):
-        return self.text[:60]
+# Django finds an app's models in its models module; page ratings keep theirs in their own package.
+from .ratings.models import PageComment, PageRating, RatedPage  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """E-mail about appointment requests: an alert to staff without patient details, and a short
-confirmation to patients who asked to be contacted by e-mail. A failed send leaves the request
-marked as pending; `manage.py send_pending_notifications` tries again."""
+confirmation to patients who asked to be contacted by e-mail. The worker calls this (see
+tasks.py); a failed send leaves the request marked as pending, with the reason for staff."""
 
 import logging
 import smtplib
@@ -14,6 +14,7 @@ from django.utils import timezone
 from treatments.models import Clinic
 
 from .models import AppointmentRequest
+from .response_time import response_due
 
 logger = logging.getLogger(__name__)
 
@@ -26,58 +27,69 @@ def staff_address(clinic: Clinic | None) -> str:
     return settings.APPOINTMENT_STAFF_EMAIL or (clinic.email if clinic else settings.DEFAULT_FROM_EMAIL)
 
 
-def _send(subject_template, body_template, context, recipient) -> bool:
+def _send(subject_template, body_template, context, recipient) -> None:
     subject = render_to_string(subject_template, context).strip()
     body = render_to_string(body_template, context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], fail_silently=False)
-    return True
 
 
 def send_request_notifications(appointment_id: int) -> bool:
     """Sends whatever is still unsent for one request. True when nothing is pending afterwards.
 
     The row is locked while sending (skipped if another worker holds it), so two runs at once
-    never send the same mail twice.
+    never send the same mail twice. A request deleted meanwhile has nothing left to send.
     """
     with transaction.atomic():
+        if not AppointmentRequest.objects.filter(pk=appointment_id).exists():
+            return True
         appointment = AppointmentRequest.objects.select_for_update(skip_locked=True).filter(pk=appointment_id).first()
-        if appointment is None:
+        if appointment is None:  # another worker is sending it right now
             return False
         clinic = Clinic.current()
         context = {
             "appointment": appointment,
             "clinic": clinic,
             "admin_url": settings.SITE_URL.rstrip("/") + appointment.get_admin_url(),
-            "response_time": settings.APPOINTMENT_RESPONSE_TIME,
+            "response_due": response_due(appointment.received_at),
         }
-        if appointment.staff_notified_at is None:
+        # (what it is, the timestamp that records it was sent, templates' name, recipient, wanted)
+        mails = [
+            ("Staff alert", "staff_notified_at", "staff", staff_address(clinic), True),
+            (
+                "Confirmation",
+                "patient_confirmed_at",
+                "patient",
+                appointment.email,
+                appointment.wants_email_confirmation,
+            ),
+        ]
+        problems = []
+        for what, sent_field, template, recipient, wanted in mails:
+            if not wanted or getattr(appointment, sent_field) is not None:
+                continue
             try:
                 _send(
-                    "appointments/email/staff_subject.txt",
-                    "appointments/email/staff_body.txt",
+                    f"appointments/email/{template}_subject.txt",
+                    f"appointments/email/{template}_body.txt",
                     context,
-                    staff_address(clinic),
+                    recipient,
                 )
             except MAIL_ERRORS as error:
                 logger.warning(
-                    "Staff alert for appointment request %s not sent: %s", appointment.pk, type(error).__name__
+                    "%s for appointment request %s not sent: %s", what, appointment.pk, type(error).__name__
                 )
+                problems.append(f"{what}: {type(error).__name__}")
             else:
-                appointment.staff_notified_at = timezone.now()
-                appointment.save(update_fields=["staff_notified_at"])
-        if appointment.wants_email_confirmation and appointment.patient_confirmed_at is None:
-            try:
-                _send(
-                    "appointments/email/patient_subject.txt",
-                    "appointments/email/patient_body.txt",
-                    context,
-                    appointment.email,
-                )
-            except MAIL_ERRORS as error:
-                logger.warning(
-                    "Confirmation for appointment request %s not sent: %s", appointment.pk, type(error).__name__
-                )
-            else:
-                appointment.patient_confirmed_at = timezone.now()
-                appointment.save(update_fields=["patient_confirmed_at"])
+                setattr(appointment, sent_field, timezone.now())
+        appointment.notification_attempts += 1
+        when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        appointment.notification_problem = f"{'; '.join(problems)} ({when})"[:200] if problems else ""
+        appointment.save(
+            update_fields=[
+                "staff_notified_at",
+                "patient_confirmed_at",
+                "notification_attempts",
+                "notification_problem",
+            ]
+        )
         return not appointment.notification_is_pending

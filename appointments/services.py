@@ -1,15 +1,15 @@
 """Operations that write appointment requests; views and commands call these, nothing else writes."""
 
 import uuid
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from treatments.models import Treatment
 
-from .models import AppointmentRequest
-from .notifications import send_request_notifications
+from . import audit
+from .models import AppointmentRequest, ContactAttempt
+from .tasks import deliver_request_notifications
 
 
 @transaction.atomic
@@ -27,11 +27,13 @@ def appointment_request_create(
     purpose: str = "",
     treatment: Treatment | None = None,
     comments: str = "",
+    sent_quickly: bool = False,
 ) -> tuple[AppointmentRequest, bool]:
-    """Stores a patient's request once per form token and queues its notifications after commit.
+    """Stores a patient's request once per form token and queues its notifications with it.
 
     Returns the request and whether it was new: a second press of Send (same token) returns the
-    first request unchanged. Mail goes out only once the request is safely committed.
+    first request unchanged. The notification task is stored in the same transaction, so a stored
+    request always has its mail queued, and the worker sends it; nothing here talks to a mail server.
     """
     existing = AppointmentRequest.objects.filter(submission_token=submission_token).first()
     if existing is not None:
@@ -49,6 +51,7 @@ def appointment_request_create(
         treatment=treatment,
         comments=comments,
         submission_token=submission_token,
+        sent_quickly=sent_quickly,
     )
     appointment.full_clean(validate_unique=False)  # the database guards the token under concurrency
     try:
@@ -56,7 +59,7 @@ def appointment_request_create(
             appointment.save()
     except IntegrityError:
         return AppointmentRequest.objects.get(submission_token=submission_token), False
-    transaction.on_commit(partial(send_request_notifications, appointment.pk))
+    deliver_request_notifications.enqueue(appointment.pk)
     return appointment, True
 
 
@@ -68,11 +71,53 @@ def appointment_request_set_status(*, appointment: AppointmentRequest, status: s
     appointment.status = status
     appointment.status_changed_at = timezone.now()
     appointment.status_changed_by = changed_by
+    fields = ["status", "status_changed_at", "status_changed_by"]
+    if status == AppointmentRequest.Status.CONTACTED and appointment.first_contacted_at is None:
+        appointment.first_contacted_at = appointment.status_changed_at  # contacted without a logged attempt
+        fields.append("first_contacted_at")
     appointment.full_clean(validate_unique=False)
-    appointment.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    appointment.save(update_fields=fields)
 
 
+@transaction.atomic
 def appointment_requests_purge(*, older_than_days: int) -> int:
-    """Deletes closed and declined requests received more than `older_than_days` days ago."""
-    deleted, _per_model = AppointmentRequest.objects.past_retention(older_than_days).delete()
+    """Deletes closed and declined requests received more than `older_than_days` days ago, and
+    clears patients' names from admin history entries written before requests were named by
+    number. Returns how many requests were deleted."""
+    deleted = (
+        AppointmentRequest.objects.past_retention(older_than_days).delete()[1].get(AppointmentRequest._meta.label, 0)
+    )
+    audit.name_requests_by_number_only()
     return deleted
+
+
+@transaction.atomic
+def contact_attempt_record(
+    *, appointment: AppointmentRequest, made_by, method: str, outcome: str, note: str = ""
+) -> ContactAttempt:
+    """Adds an attempt to the request's contact log. The first attempt is the request's first
+    contact (for the response-time figures); reaching the patient moves a new request to
+    "contacted"."""
+    attempt = ContactAttempt(request=appointment, made_by=made_by, method=method, outcome=outcome, note=note)
+    attempt.full_clean()
+    attempt.save()
+    if appointment.first_contacted_at is None:
+        appointment.first_contacted_at = attempt.made_at
+        appointment.save(update_fields=["first_contacted_at"])
+    if outcome == ContactAttempt.Outcome.REACHED and appointment.status == AppointmentRequest.Status.NEW:
+        appointment_request_set_status(
+            appointment=appointment, status=AppointmentRequest.Status.CONTACTED, changed_by=made_by
+        )
+    return attempt
+
+
+@transaction.atomic
+def appointment_request_merge(*, duplicate: AppointmentRequest, original: AppointmentRequest, changed_by) -> None:
+    """Closes `duplicate` as a repeat of `original`, which stays open."""
+    if duplicate.pk == original.pk:
+        raise ValueError("a request cannot be a duplicate of itself")
+    duplicate.duplicate_of = original
+    duplicate.save(update_fields=["duplicate_of"])
+    appointment_request_set_status(
+        appointment=duplicate, status=AppointmentRequest.Status.CLOSED, changed_by=changed_by
+    )

@@ -1,13 +1,22 @@
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from .forms import AppointmentRequestForm, issue_form_token
+from .response_time import response_due
 from .services import appointment_request_create
 
 CONTACT_SESSION_KEY = "appointments:contact-preference"
+FORM_TRAIL = [(_("Request an appointment"), reverse_lazy("appointments:request"))]
+
+
+def form_page(request, form):
+    return render(request, "appointments/request_form.html", {"form": form, "trail": FORM_TRAIL})
 
 
 @never_cache  # Cache-Control: no-store — the page holds what a patient typed.
@@ -17,7 +26,7 @@ def request_appointment(request):
     if request.method == "GET":
         treatment = request.GET.get("treatment", "")
         form = AppointmentRequestForm(initial={"treatment": treatment} if treatment else {})
-        return render(request, "appointments/request_form.html", {"form": form})
+        return form_page(request, form)
 
     form = AppointmentRequestForm(request.POST)
     if form.looks_automated():
@@ -27,7 +36,7 @@ def request_appointment(request):
         if "form_token" in form.errors:  # give the patient a fresh token so the next try works
             form.data = form.data.copy()
             form.data["form_token"] = issue_form_token()
-        return render(request, "appointments/request_form.html", {"form": form})
+        return form_page(request, form)
     # Only requests that would be stored count against the limit, so typing mistakes never lock
     # a patient out.
     if is_ratelimited(
@@ -47,6 +56,6 @@ def thanks(request):
         "appointments/thanks.html",
         {
             "contact_preference": request.session.get(CONTACT_SESSION_KEY),
-            "response_time": settings.APPOINTMENT_RESPONSE_TIME,
+            "response_due": response_due(timezone.now()),
         },
     )

@@ -22,24 +22,56 @@ def read_setting(expression, settings_module, **environment):
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = read_setting("DEBUG", "mesoclinic.settings.production", DJANGO_ALLOWED_HOSTS="clinic.example")
-    assert result.returncode != 0
-    assert "Set DJANGO_SECRET_KEY" in result.stderr
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k3y-" + "0123456789abcdefghij" * 3,
+    "DJANGO_ALLOWED_HOSTS": "clinic.example",
+    "DATABASE_URL": "postgres://mesoclinic@127.0.0.1:5432/mesoclinic",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "DJANGO_SITE_URL": "https://clinic.example",
+    "DJANGO_DEFAULT_FROM_EMAIL": "website@clinic.example",
+    "DJANGO_EMAIL_HOST": "mail.clinic.example",
+}
 
 
-def test_production_refuses_to_start_without_allowed_hosts():
-    result = read_setting("DEBUG", "mesoclinic.settings.production", DJANGO_SECRET_KEY="x" * 50)
+def production(**changes):
+    """The production variables, with some changed; a value of None leaves that one out."""
+    return {key: value for key, value in {**PRODUCTION, **changes}.items() if value is not None}
+
+
+def test_production_refuses_to_start_naming_every_missing_variable_at_once():
+    result = read_setting("DEBUG", "mesoclinic.settings.production")
     assert result.returncode != 0
-    assert "Set DJANGO_ALLOWED_HOSTS" in result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    for name in PRODUCTION:
+        assert name in message
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"DJANGO_SECRET_KEY": "x" * 49}, "DJANGO_SECRET_KEY must be a random value of at least 50 characters"),
+        ({"DJANGO_SECRET_KEY": "django-insecure-" + "x" * 50}, "DJANGO_SECRET_KEY must be"),
+        ({"DJANGO_SITE_URL": "http://clinic.example"}, "DJANGO_SITE_URL must start with https://"),
+        ({"REDIS_URL": None}, "REDIS_URL"),
+    ],
+)
+def test_production_refuses_an_unsafe_or_missing_value(change, complaint):
+    result = read_setting("DEBUG", "mesoclinic.settings.production", **production(**change))
+    assert result.returncode != 0
+    assert complaint in result.stderr
+    assert "DJANGO_ALLOWED_HOSTS" not in result.stderr.strip().splitlines()[-1]
 
 
 def test_production_starts_with_its_variables_and_debug_off():
-    result = read_setting(
-        "DEBUG", "mesoclinic.settings.production", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="clinic.example"
-    )
+    result = read_setting("DEBUG", "mesoclinic.settings.production", **production(DJANGO_DEBUG="true"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_deploy_check_passes_with_warnings_counted_as_failures():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
 
 
 def test_development_needs_no_variables():
@@ -66,25 +98,33 @@ def test_redis_url_switches_the_cache_to_redis():
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
 
 
-def run_check(**environment):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and key != "REDIS_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="mesoclinic.settings.production",
-        DJANGO_SECRET_KEY="x" * 50,
-        DJANGO_ALLOWED_HOSTS="clinic.example",
-        **environment,
-    )
+def run_manage(*arguments, **environment):
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and not key.endswith("_URL")
+    }
+    env.update(DJANGO_SETTINGS_MODULE="mesoclinic.settings.production", **environment)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=PROJECT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "manage.py", *arguments], cwd=PROJECT, env=env, capture_output=True, text=True, check=False
     )
 
 
-def test_production_check_fails_without_a_shared_cache_for_rate_limits():
-    result = run_check()
-    assert result.returncode != 0
-    assert "django_ratelimit.E003" in result.stderr
-
-
-def test_production_check_passes_with_redis():
-    result = run_check(REDIS_URL="redis://127.0.0.1:6379/0")
+def test_the_production_check_passes_with_a_shared_cache_for_rate_limits():
+    result = run_manage("check", **production())
     assert result.returncode == 0, result.stderr
+
+
+def test_the_readme_lists_every_environment_variable_the_site_reads():
+    import re
+
+    sources = [*(PROJECT / "mesoclinic" / "settings").glob("*.py"), PROJECT / "deploy" / "gunicorn.conf.py"]
+    read = set()
+    for source in sources:
+        text = source.read_text()
+        read |= set(re.findall(r"env\.\w+\(\s*\"([A-Z_]+)\"", text))
+        read |= set(re.findall(r"os\.environ\.get\(\s*\"([A-Z_]+)\"", text))
+    read |= set(
+        re.findall(r"^    \"([A-Z_]+)\": \"", (PROJECT / "mesoclinic/settings/production.py").read_text(), re.M)
+    )
+    assert len(read) > 20
+    readme = (PROJECT / "README.md").read_text()
+    assert sorted(name for name in read if f"`{name}`" not in readme) == []

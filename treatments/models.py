@@ -1,16 +1,22 @@
 """The clinic's patient information: treatments, their pages, and the content kinds on them."""
 
+import datetime
+
+from django.conf import settings
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .reviews import PageReview, Reviewer, add_months  # noqa: F401  (Django finds the review models here)
 
 
 class Clinic(models.Model):
     """The clinic behind the site: who patients call, write to and visit.
 
-    There is one row; `Clinic.objects.current()` returns it for the "Next steps" block.
+    There is one row; `Clinic.current()` returns it for every page (see context_processors.py).
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -28,6 +34,7 @@ class Clinic(models.Model):
         _("next steps advice"), help_text=_("Shown at the end of every treatment page, before the contact details.")
     )
     accepting_new_patients = models.BooleanField(_("accepting new patients"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("clinic")
@@ -68,6 +75,7 @@ class Treatment(models.Model):
     slug = models.SlugField(_("address name"), unique=True)
     summary = models.TextField(_("summary"), help_text=_("One or two sentences for lists of treatments."))
     order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
     is_published = models.BooleanField(_("published"), default=True)
 
     objects = TreatmentQuerySet.as_manager()
@@ -88,9 +96,18 @@ class TreatmentPageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True, treatment__is_published=True)
 
+    def due_for_review(self, within_days: int):
+        """Pages never reviewed, or whose next review falls due within `within_days` (or is overdue)."""
+        horizon = timezone.localdate() + datetime.timedelta(days=within_days)
+        reviewed_before = add_months(horizon, -settings.REVIEW_INTERVAL_MONTHS)
+        return self.annotate(last_reviewed_on=Max("reviews__reviewed_on")).filter(
+            Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=reviewed_before)
+        )
+
     def with_content(self):
         """Everything a page shows, fetched in a fixed number of queries whatever its length."""
         return self.select_related("treatment").prefetch_related(
+            Prefetch("reviews", queryset=PageReview.objects.select_related("reviewer__user")),
             "sections",
             "faq_entries",
             Prefetch("steps", queryset=PreventionStep.objects.prefetch_related("tips")),
@@ -126,15 +143,21 @@ class TreatmentPage(models.Model):
         _("summary"), max_length=300, help_text=_("One sentence for search engines and lists of pages.")
     )
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Paragraphs separated by a blank line."))
+    at_a_glance = models.TextField(
+        _("at a glance"),
+        blank=True,
+        help_text=_(
+            "A short summary box at the top, from the page's own facts: one '- ' line each, e.g. '- Downtime: none.'"
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
 
-    first_published = models.DateField(
-        _("first published"), help_text=_("When the clinic first published this information.")
+    last_updated = models.DateField(
+        _("last updated"),
+        help_text=_("When this information was last updated. Shown to patients; reviews are recorded separately."),
     )
-    last_reviewed = models.DateField(_("page last reviewed"))
-    next_review_due = models.DateField(_("next review due"))
-    reviewed_by = models.CharField(_("reviewed by"), max_length=200)
+    history = HistoricalRecords()
 
     objects = TreatmentPageQuerySet.as_manager()
 
@@ -144,16 +167,6 @@ class TreatmentPage(models.Model):
         verbose_name_plural = _("treatment pages")
         constraints = [
             models.UniqueConstraint(fields=["treatment", "slug"], name="treatment_page_unique_slug"),
-            models.CheckConstraint(
-                condition=Q(next_review_due__gt=F("last_reviewed")),
-                name="treatment_page_review_due_after_review",
-                violation_error_message=_("The next review must be due after the last review."),
-            ),
-            models.CheckConstraint(
-                condition=Q(last_reviewed__gte=F("first_published")),
-                name="treatment_page_reviewed_after_published",
-                violation_error_message=_("A page cannot be reviewed before it was first published."),
-            ),
         ]
 
     def __str__(self):
@@ -168,13 +181,35 @@ class TreatmentPage(models.Model):
             kwargs["page_slug"] = self.slug
         return reverse("treatments:page", kwargs=kwargs)
 
+    def trail(self) -> list[tuple[str, str]]:
+        """The breadcrumb after Home: Treatments, the treatment, then this page if it is not the overview."""
+        trail = [
+            (_("Treatments"), reverse("treatments:index")),
+            (self.treatment.name, self.treatment.get_absolute_url()),
+        ]
+        if not self.is_overview:
+            trail.append((self.short_title, self.get_absolute_url()))
+        return trail
+
     @property
     def is_overview(self):
         return not self.slug
 
     @property
-    def review_is_overdue(self):
-        return self.next_review_due < timezone.localdate()
+    def latest_review(self):
+        """The most recent review, or None before staff record one (uses prefetched reviews)."""
+        reviews = list(self.reviews.all())
+        return max(reviews, key=lambda review: (review.reviewed_on, review.pk)) if reviews else None
+
+    @property
+    def next_review_due(self):
+        review = self.latest_review
+        return review.next_review_due if review else None
+
+    @property
+    def review_is_overdue(self) -> bool:
+        review = self.latest_review
+        return review is not None and review.is_overdue
 
 
 class Section(models.Model):
@@ -186,6 +221,7 @@ class Section(models.Model):
     anchor = models.SlugField(_("anchor"), help_text=_("The #name other pages link to."))
     body = models.TextField(_("body"))
     order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -205,6 +241,7 @@ class FAQEntry(models.Model):
     anchor = models.SlugField(_("anchor"))
     answer = models.TextField(_("answer"))
     order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -223,6 +260,7 @@ class PreventionStep(models.Model):
     title = models.CharField(_("step"), max_length=200)
     detail = models.TextField(_("detail"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -239,6 +277,7 @@ class PreventionTip(models.Model):
     step = models.ForeignKey(PreventionStep, on_delete=models.CASCADE, related_name="tips")
     text = models.CharField(_("tip"), max_length=300)
     order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]

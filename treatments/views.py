@@ -1,29 +1,40 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
-
-from appointments.ratings import thanks_the_visitor
 
 from .models import Treatment, TreatmentPage
 
 
-class HomeView(ListView):
-    """The clinic's front page: what it offers and how to ask for an appointment."""
+def public(response):
+    """The same for every visitor: browsers and shared caches (and the page cache) may keep it."""
+    patch_cache_control(response, public=True, max_age=settings.TREATMENT_PAGE_MAX_AGE)
+    return response
 
-    template_name = "treatments/home.html"
+
+class TreatmentListView(ListView):
+    """The published treatments with their pages: the home page and the treatments index."""
+
     context_object_name = "treatments"
 
     def get_queryset(self):
         return Treatment.objects.published().with_published_pages()
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if request.GET:  # see treatment_page
+            add_never_cache_headers(response)
+            return response
+        return public(response)
 
-class TreatmentIndexView(ListView):
-    template_name = "treatments/treatment_list.html"
-    context_object_name = "treatments"
 
-    def get_queryset(self):
-        return Treatment.objects.published().with_published_pages()
+home = TreatmentListView.as_view(template_name="treatments/home.html")
+treatment_index = TreatmentListView.as_view(
+    template_name="treatments/treatment_list.html",
+    extra_context={"trail": [(_("Treatments"), reverse_lazy("treatments:index"))]},
+)
 
 
 def treatment_page(request, treatment_slug, page_slug=""):
@@ -33,11 +44,9 @@ def treatment_page(request, treatment_slug, page_slug=""):
     )
     template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
     response = render(request, template_names, {"page": page, "treatment": page.treatment})
-    if thanks_the_visitor(request):
-        # Where a visitor lands after rating without JavaScript: their thanks and the new average,
-        # which no cache may keep (a rating changed back to the same stars would show stale figures).
+    if request.GET:
+        # An address with a query string may carry something for one visitor alone (the thanks
+        # after rating without JavaScript, with the average it changed): no cache may keep it.
         add_never_cache_headers(response)
-    else:
-        # The same for every visitor (the rating block holds no token and no visitor's vote).
-        patch_cache_control(response, public=True, max_age=settings.TREATMENT_PAGE_MAX_AGE)
-    return response
+        return response
+    return public(response)  # nothing on the page depends on who asks

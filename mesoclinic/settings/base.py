@@ -3,6 +3,7 @@
 `development` (manage.py's default), `test` and `production` (WSGI/ASGI's default) build on this.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -34,20 +35,40 @@ INSTALLED_APPS = [
     "localflavor",
     "phonenumber_field",
     "django_ratelimit",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "simple_history",
+    "auditlog",
+    "sitewide",
     "treatments",
     "appointments",
 ]
 
 MIDDLEWARE = [
+    # First, so that it keeps a public page exactly as the rest of this list leaves it.
+    "sitewide.page_cache.UpdatePageCache",
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise, so that static files carry these headers too.
+    "sitewide.middleware.cross_origin_resource_policy",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "sitewide.page_cache.CompressPublicPages",
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag, and 304 when it matches
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A cached public page is answered here, before sessions, authentication or any view.
+    "sitewide.page_cache.FetchPageFromCache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sitewide.middleware.staff_session_limits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sitewide.middleware.AuditTrailMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made each content change
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mesoclinic.urls"
@@ -90,6 +111,31 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Staff sign-in: django-axes counts failures per username and per client address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_CLIENT_IP_CALLABLE = "sitewide.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Staff sessions end after an idle time and, at the latest, after a working day.
+STAFF_IDLE_MINUTES = env.int("DJANGO_STAFF_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env.int("DJANGO_STAFF_SESSION_MAX_HOURS", 10)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 60 * 60
+
+# The audit trail (django-auditlog): who viewed, changed or exported which request, and from
+# where. Requests are named by number; staff notes are recorded as changed, never copied.
+AUDITLOG_MASK_CALLABLE = "appointments.audit.mask_value"
+
+# How many proxies (nginx, a load balancer) stand in front of the site; 0 trusts no header.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -105,7 +151,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
@@ -123,7 +169,12 @@ SITE_URL = env.str("DJANGO_SITE_URL", "http://127.0.0.1:8000")  # for links in s
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", 10)
 APPOINTMENT_STAFF_EMAIL = env.str("APPOINTMENT_STAFF_EMAIL", "")  # empty: the clinic's own e-mail
-APPOINTMENT_RESPONSE_TIME = env.str("APPOINTMENT_RESPONSE_TIME", "within one business day")
+# The clinic's opening hours and holidays, e.g. "mon-fri 09:00-17:00; sat 10:00-13:00" and
+# "2026-12-25,2027-01-01". The sources give none, so by default there are none: the site then
+# promises no response time. With them, a request is due within APPOINTMENT_RESPONSE_BUSINESS_DAYS.
+CLINIC_OPENING_HOURS = env.str("CLINIC_OPENING_HOURS", "")
+CLINIC_HOLIDAYS = env.list("CLINIC_HOLIDAYS", default=[])
+APPOINTMENT_RESPONSE_BUSINESS_DAYS = env.int("APPOINTMENT_RESPONSE_BUSINESS_DAYS", 1)
 APPOINTMENT_RATE_LIMIT = env.str("APPOINTMENT_RATE_LIMIT", "5/10m")
 APPOINTMENT_MIN_FILL_SECONDS = env.int("APPOINTMENT_MIN_FILL_SECONDS", 3)
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", 365)
@@ -132,33 +183,75 @@ APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", 365)
 # django-ratelimit lists only django-redis (W001). Without Redis the count is per process (E003):
 # fine for one development server; production must set REDIS_URL.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
-RATELIMIT_IP_META_KEY = env.str("DJANGO_RATELIMIT_IP_META_KEY", "") or None
+RATELIMIT_IP_META_KEY = "sitewide.client_address.client_address"  # django-ratelimit's "ip" key
+
+# Background work: Django's tasks framework with the database backend (django-tasks-db); the
+# worker is `manage.py db_worker`. A notification that could not be sent is tried again after
+# each of these delays, then left for staff to see (and for `send_pending_notifications`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+NOTIFICATION_RETRY_MINUTES = [1, 5, 15, 60, 240]
+
+# Editorial reviews: a page's next review falls due this many months after its last; pages whose
+# review is due within REVIEW_REMINDER_DAYS are listed for editors (manage.py review_reminders).
+# The reading grade (Flesch-Kincaid) patient pages aim at or below (NLM's easy-to-read guidance).
+REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", 12)
+REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", 30)
+READING_GRADE_TARGET = env.float("READING_GRADE_TARGET", 8.0)
 
 # Page ratings.
-RATEABLE_MODELS = ["treatments.treatmentpage"]
 RATING_RATE_LIMIT = env.str("RATING_RATE_LIMIT", "30/10m")
 RATING_COOKIE_NAME = "mesoclinic_rater"
 RATING_COOKIE_MAX_AGE = 60 * 60 * 24 * 365 * 2
 # Treatment pages are the same for every visitor, so browsers and shared caches may keep them.
 TREATMENT_PAGE_MAX_AGE = env.int("TREATMENT_PAGE_MAX_AGE", 300)
+# The shared page cache (sitewide/page_cache.py): public pages kept whole, replaced on any edit.
+PAGE_CACHE = env.bool("DJANGO_PAGE_CACHE", True)
+CACHE_MIDDLEWARE_SECONDS = TREATMENT_PAGE_MAX_AGE
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Every asset is the site's own: no inline code, no third-party origins.
+# Nothing is allowed unless listed: scripts, styles and images from this site, the rating
+# script's requests to it, forms that post to it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [SELF],
+        "default-src": [NONE],
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
-        "base-uri": [SELF],
+        "base-uri": [NONE],
         "object-src": [NONE],
     }
+}
+# Every powerful browser feature off: the site uses none of them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -166,12 +259,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Patient details never reach a log: requests are logged by method and path only (Django's default
-# server log), and nothing in the site puts patient data into a path or query string.
+# Patient details never reach a log: requests are logged by method and path only, never the query
+# string (an admin search holds a name or a phone number; see deploy/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs each failed sign-in (username and address, never the password) at WARNING;
+    # its INFO lines (successful sign-ins, housekeeping) are noise.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

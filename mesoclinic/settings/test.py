@@ -12,3 +12,5 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 # Tests serve static files through Django's finders (the live server does); WhiteNoise would only
 # warn that `collectstatic` has not been run.
 MIDDLEWARE = [entry for entry in MIDDLEWARE if not entry.startswith("whitenoise.")]  # noqa: F405
+# Most tests render pages afresh; the page cache's own tests switch it on.
+PAGE_CACHE = False

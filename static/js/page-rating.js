@@ -18,54 +18,52 @@
     status.appendChild(paragraph);
   }
 
-  var NOT_SENT = "This could not be sent. Please check your connection and try again.";
-
-  function send(form) {
+  // Every sentence shown comes from the server (the JSON reply, or the block's data-not-sent), so
+  // the page and this script never word the same thing twice.
+  function send(form, notSent) {
     return fetch(form.action, {
       method: "POST",
       body: new FormData(form),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     }).catch(function () {
-      throw new Error(NOT_SENT);  // offline, or the connection dropped: not the browser's own wording
+      throw new Error(notSent);  // offline, or the connection dropped: not the browser's own wording
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) throw new Error(data.error || NOT_SENT);
+        if (!response.ok) throw new Error(data.error || notSent);
         return data;
       });
     });
   }
 
-  function starsText(count) {
-    return count === 1 ? "1 star" : count + " stars";
-  }
-
   function setUp(block) {
     var ratingForm = block.querySelector("[data-rating-form]");
     var commentForm = block.querySelector("[data-comment-form]");
+    var notSent = block.getAttribute("data-not-sent");
 
     ratingForm.addEventListener("submit", function (event) {
       event.preventDefault();
-      send(ratingForm).then(function (data) {
+      send(ratingForm, notSent).then(function (data) {
         block.querySelector("[data-rating-summary]").textContent = data.summary;
         block.querySelector("[data-rating-prompt]").hidden = true;
         setStars(block.querySelector("[data-rating-stars]"), data.stars);
-        say(block, "Thanks for your rating. You gave this page " + starsText(data.your_rating) +
-          ". It is now rated " + data.summary + ".");
+        say(block, data.message);
         commentForm.hidden = false;
       }).catch(function (error) { say(block, error.message, true); });
     });
 
     commentForm.addEventListener("submit", function (event) {
       event.preventDefault();
-      send(commentForm).then(function (data) {
+      send(commentForm, notSent).then(function (data) {
         say(block, data.message);
         commentForm.hidden = true;
         commentForm.reset();
       }).catch(function (error) { say(block, error.message, true); });
     });
 
-    // The visitor's own vote is never in the (cached) page: ask for it.
+    // The visitor's own vote is never in the (cached) page: ask for it, but only from a browser
+    // that has voted (its readable marker cookie says so), so other visitors make no request.
+    if (!/(?:^|;\s*)mesoclinic_rated=1/.test(document.cookie)) return;
     var url = block.getAttribute("data-mine-url") + "?page=" + encodeURIComponent(block.getAttribute("data-page"));
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : { your_rating: null }; })
@@ -74,7 +72,7 @@
         var radio = ratingForm.querySelector('input[name="stars"][value="' + data.your_rating + '"]');
         if (radio && !ratingForm.querySelector('input[name="stars"]:checked')) radio.checked = true;
         var mine = block.querySelector("[data-rating-mine]");
-        mine.textContent = "You rated this page " + starsText(data.your_rating) + ". You can change your rating.";
+        mine.textContent = data.message;
         mine.hidden = false;
         commentForm.hidden = false;
       })

@@ -41,6 +41,8 @@
   }
 
   function setUp(toolbar) {
+    var tools = toolbar.closest("[data-page-tools]");
+    if (tools) tools.hidden = false;
     toolbar.querySelectorAll("[hidden]").forEach(function (element) {
       var action = element.getAttribute("data-action");
       if (action === "share" && typeof navigator.share !== "function") return;

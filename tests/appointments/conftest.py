@@ -1,33 +1,9 @@
-import time
-
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
 
-from appointments.forms import issue_form_token
-from appointments.models import AppointmentRequest
-
-FORM_URL = "/appointments/request/"
-THANKS_URL = "/appointments/request/thanks/"
-
-
-def form_data(**overrides):
-    """What a patient sends: a valid request from a form shown a minute ago."""
-    data = {
-        "first_name": "Ana",
-        "last_name": "Rivera",
-        "city": "Brooklyn",
-        "state": "NY",
-        "email": "ana.rivera@example.org",
-        "phone": "(718) 555-0142",
-        "contact_preference": "phone",
-        "purpose": "consultation",
-        "treatment": "mesotherapy",
-        "comments": "Weekday mornings suit me best.",
-        "form_token": issue_form_token(time.time() - 60),
-        "website": "",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+from .factories import form_data
 
 
 @pytest.fixture(autouse=True)
@@ -38,29 +14,27 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def send(client, content, django_capture_on_commit_callbacks):
-    """Posts the form as a patient would, running after-commit work (the e-mail) as a real request does."""
+def run_worker(monkeypatch):
+    """Runs the background worker (`manage.py db_worker`) until no task is ready, as the server's
+    worker process would. Here it shares the test's database connection and transaction, so its
+    between-task clean-up of old connections (which would close the test's own) is left out."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run
+
+
+@pytest.fixture
+def send(client, content, run_worker):
+    """Posts the form as a patient would, then lets the worker do its queued work (the e-mail)."""
 
     def post(**overrides):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(FORM_URL, form_data(**overrides))
+        response = client.post(reverse("appointments:request"), form_data(**overrides))
+        run_worker()
+        return response
 
     return post
-
-
-def make_request(**fields):
-    """An appointment request stored directly, for admin and retention tests."""
-    import uuid
-
-    values = {
-        "first_name": "Ana",
-        "last_name": "Rivera",
-        "city": "Brooklyn",
-        "state": "NY",
-        "email": "ana.rivera@example.org",
-        "phone": "+17185550142",
-        "contact_preference": "phone",
-        "submission_token": uuid.uuid4(),
-        **fields,
-    }
-    return AppointmentRequest.objects.create(**values)

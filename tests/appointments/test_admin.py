@@ -3,17 +3,19 @@ import datetime
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, User
+from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest
 from tests.admin_forms import admin_change_form_data
 
-from .conftest import make_request
+from .factories import make_request
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/appointments/appointmentrequest/"
+CHANGELIST = reverse("admin:appointments_appointmentrequest_changelist")
 
 
 @pytest.fixture
@@ -28,24 +30,18 @@ def rows(response):
     return list(response.context["cl"].result_list)
 
 
-def test_changelist_shows_the_queue_newest_first(admin_client, content):
+def test_the_queue_shows_open_requests_oldest_first_by_default(admin_client, content):
     older = make_request(first_name="Older", received_at=timezone.now() - datetime.timedelta(days=2))
     newer = make_request(first_name="Newer", email="newer@example.org")
+    make_request(first_name="Finished", email="done@example.org", status="closed")
     response = admin_client.get(CHANGELIST)
-    assert rows(response) == [newer, older]
-    html = response.content.decode()
-    for column in [
-        "Received",
-        "Name",
-        "Treatment",
-        "I would like to",
-        "Please contact me by",
-        "Phone / e-mail",
-        "Status",
-        "Notified",
-    ]:
-        assert column in html
-    assert "(718) 555-0142 / newer@example.org" in html
+    assert rows(response) == [older, newer]
+    headers = [
+        th.get_text(" ", strip=True) for th in BeautifulSoup(response.content, "html.parser").select("thead th")
+    ]
+    assert headers[1:] == ["Name", "Received", "Status", "Contact by", "Waiting", "Assigned to"]
+    every = admin_client.get(CHANGELIST, {"queue": "all"})
+    assert len(rows(every)) == 3
 
 
 @pytest.mark.parametrize(
@@ -87,7 +83,7 @@ def test_treatment_and_date_filters_are_offered(admin_client, content):
 
 def test_what_the_patient_sent_is_read_only_and_status_change_is_recorded(admin_client, admin_user, content):
     appointment = make_request()
-    url = f"{CHANGELIST}{appointment.pk}/change/"
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
     data = admin_change_form_data(admin_client.get(url))
     assert "first_name" not in data
     data.update(first_name="Changed", status="scheduled", staff_notes="Booked Tuesday 10am.")
@@ -102,7 +98,7 @@ def test_what_the_patient_sent_is_read_only_and_status_change_is_recorded(admin_
 
 def test_notes_alone_do_not_count_as_a_status_change(admin_client, content):
     appointment = make_request()
-    url = f"{CHANGELIST}{appointment.pk}/change/"
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
     data = admin_change_form_data(admin_client.get(url))
     data["staff_notes"] = "Left a voicemail."
     admin_client.post(url, data)
@@ -111,7 +107,7 @@ def test_notes_alone_do_not_count_as_a_status_change(admin_client, content):
 
 
 def test_staff_cannot_add_requests_by_hand(admin_client, content):
-    assert admin_client.get(f"{CHANGELIST}add/").status_code == 403
+    assert admin_client.get(reverse("admin:appointments_appointmentrequest_add")).status_code == 403
 
 
 def test_mark_contacted_action(admin_client, admin_user, content):
@@ -157,7 +153,7 @@ def test_newsletter_export_lists_each_opted_in_address_once(admin_client, conten
 def test_front_desk_can_view_and_change_requests(front_desk_client, content):
     appointment = make_request()
     assert front_desk_client.get(CHANGELIST).status_code == 200
-    url = f"{CHANGELIST}{appointment.pk}/change/"
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
     data = admin_change_form_data(front_desk_client.get(url))
     data["status"] = "contacted"
     assert front_desk_client.post(url, data).status_code == 302
@@ -166,10 +162,35 @@ def test_front_desk_can_view_and_change_requests(front_desk_client, content):
 
 def test_front_desk_cannot_delete_requests_or_edit_content(front_desk_client, content):
     appointment = make_request()
-    assert front_desk_client.get(f"{CHANGELIST}{appointment.pk}/delete/").status_code == 403
+    assert (
+        front_desk_client.get(
+            reverse("admin:appointments_appointmentrequest_delete", args=[appointment.pk])
+        ).status_code
+        == 403
+    )
     actions = dict(front_desk_client.get(CHANGELIST).context["action_form"].fields["action"].choices)
     assert "delete_selected" not in actions
     assert "mark_contacted" in actions
-    assert front_desk_client.get("/admin/treatments/treatmentpage/").status_code == 403
-    assert front_desk_client.get("/admin/treatments/treatmentpage/1/change/").status_code == 403
+    assert front_desk_client.get(reverse("admin:treatments_treatmentpage_changelist")).status_code == 403
+    assert front_desk_client.get(reverse("admin:treatments_treatmentpage_change", args=[1])).status_code == 403
     assert AppointmentRequest.objects.count() == 1
+
+
+def test_the_admin_changes_a_status_through_the_one_service_function(admin_client, content, monkeypatch):
+    import appointments.admin
+    from appointments.services import appointment_request_set_status
+
+    calls = []
+
+    def recording(**kwargs):
+        calls.append(kwargs["status"])
+        return appointment_request_set_status(**kwargs)
+
+    monkeypatch.setattr(appointments.admin, "appointment_request_set_status", recording)
+    appointment = make_request()
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+    data = admin_change_form_data(admin_client.get(url))
+    admin_client.post(url, {**data, "status": "declined"})
+    assert calls == ["declined"]
+    appointment.refresh_from_db()
+    assert appointment.status == "declined"

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from appointments.models import AppointmentRequest
 
-from .conftest import make_request
+from .factories import make_request
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,14 @@ import time
 import pytest
 from django.db import connection, connections
 from django.test import Client
+from django.urls import reverse
 
 from appointments.forms import issue_form_token
 from appointments.models import AppointmentRequest
 
-from .conftest import FORM_URL, form_data
+from .factories import form_data
 
+FORM_URL = reverse("appointments:request")
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="runs in the PostgreSQL pass (make test-postgres)"),
@@ -49,11 +51,12 @@ def test_two_hundred_visitors_rating_at_once_give_exact_figures(content, setting
     from concurrent.futures import ThreadPoolExecutor
 
     from appointments.models import PageRating, RatedPage
+    from appointments.ratings.selectors import page_reference
     from treatments.models import TreatmentPage
 
     settings.RATING_RATE_LIMIT = "1000/m"
     page = TreatmentPage.objects.get(slug="faq")
-    reference = f"treatments.treatmentpage:{page.pk}"
+    reference = page_reference(page)
     visitors = 200
     stars_of = [(number % 5) + 1 for number in range(visitors)]
     # PostgreSQL here allows 100 connections: 60 threads keep 60 votes in flight at once.

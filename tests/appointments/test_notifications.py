@@ -1,14 +1,19 @@
 import contextlib
 import socket
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from pytest_django.asserts import assertContains
 
 from appointments.models import AppointmentRequest
 
-from .conftest import form_data
+from .factories import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +58,10 @@ def test_staff_are_alerted_without_any_patient_detail(send, settings):
     appointment = AppointmentRequest.objects.get()
     [alert] = mail.outbox
     assert alert.to == ["frontdesk@clinic.example"]
-    assert f"http://127.0.0.1:8000/admin/appointments/appointmentrequest/{appointment.pk}/change/" in alert.body
+    assert (
+        "http://127.0.0.1:8000" + reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+        in alert.body
+    )
     for detail in PATIENT_DETAILS:
         assert detail not in alert.subject + alert.body
     appointment.refresh_from_db()
@@ -70,7 +78,7 @@ def test_patients_who_chose_email_get_a_short_confirmation_without_medical_conte
     send(contact_preference="email")
     confirmation = next(m for m in mail.outbox if m.to == ["ana.rivera@example.org"])
     assert "We received your appointment request" in confirmation.subject
-    assert "We will contact you by e-mail within one business day." in confirmation.body
+    assert "We will contact you by e-mail as soon as we can." in confirmation.body
     assert "1-212-679-9667" in confirmation.body
     for medical in ["Mesotherapy", "Weekday mornings", "cellulite", "treatment"]:
         assert medical.lower() not in confirmation.body.lower()
@@ -82,13 +90,15 @@ def test_patients_who_chose_phone_get_no_email(send):
     assert [m.to for m in mail.outbox] == [["info@patientsmedical.com"]]
 
 
-def test_mail_is_sent_only_after_the_request_is_committed(client, content, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post("/appointments/request/", form_data())
-    assert AppointmentRequest.objects.count() == 1
-    assert mail.outbox == []  # nothing yet: the transaction has not committed
-    assert len(callbacks) == 1
-    callbacks[0]()
+def test_the_request_and_its_mail_task_are_stored_together_and_the_page_sends_nothing(client, content, run_worker):
+    response = client.post(reverse("appointments:request"), form_data())
+    assert response.status_code == 302
+    appointment = AppointmentRequest.objects.get()
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "appointments.tasks.deliver_request_notifications"
+    assert queued.args_kwargs["args"] == [appointment.pk]
+    assert mail.outbox == []  # the worker sends it, not the patient's request
+    run_worker()
     assert len(mail.outbox) == 1
 
 
@@ -101,31 +111,128 @@ def test_real_smtp_server_receives_both_messages(send, smtp):
     assert AppointmentRequest.objects.notification_pending().count() == 0
 
 
-def test_smtp_down_keeps_the_request_pending_until_the_command_sends_it_once(send, smtp, admin_client, capsys):
+def test_smtp_down_keeps_the_request_pending_with_the_reason_and_the_worker_retries_once_it_is_back(
+    send, smtp, admin_client, run_worker
+):
     controller, inbox = smtp  # not started: the mail server is down
     response = send(contact_preference="email")
     assert response.status_code == 302  # the patient still gets the thank-you page
     appointment = AppointmentRequest.objects.get()
     assert appointment.notification_is_pending
-    assert appointment.staff_notified_at is None
+    assert appointment.notification_attempts == 1
+    assert "Staff alert: ConnectionRefusedError" in appointment.notification_problem
+    changelist = reverse("admin:appointments_appointmentrequest_changelist")
+    assert admin_client.get(changelist, {"notification": "pending"}).context["cl"].result_count == 1
+    page = admin_client.get(reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk]))
+    assertContains(page, "ConnectionRefusedError")
 
-    pending_list = admin_client.get("/admin/appointments/appointmentrequest/?notification=pending")
-    assert pending_list.context["cl"].result_count == 1
+    # The worker has queued a retry a minute from now; nothing runs before then.
+    [retry] = DBTaskResult.objects.filter(status="READY")
+    assert retry.run_after > timezone.now()
+    run_worker()
+    assert inbox.messages == []
 
-    call_command("send_pending_notifications")
-    assert "0 of 1 pending requests; 1 still pending" in capsys.readouterr().out
-
-    controller.start()  # the mail server comes back
-    call_command("send_pending_notifications")
-    assert "Notified 1 of 1 pending requests; 0 still pending." in capsys.readouterr().out
-    assert len(inbox.messages) == 2
+    controller.start()  # the mail server comes back, and the minute passes
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    assert sorted(rcpt for rcpts, _ in inbox.messages for rcpt in rcpts) == [
+        "ana.rivera@example.org",
+        "info@patientsmedical.com",
+    ]
     appointment.refresh_from_db()
     assert not appointment.notification_is_pending
-
-    call_command("send_pending_notifications")  # running it again sends nothing twice
-    assert "Notified 0 of 0 pending requests" in capsys.readouterr().out
+    assert appointment.notification_problem == ""
+    run_worker()
+    call_command("send_pending_notifications")  # the catch-up command sends nothing twice either
     assert len(inbox.messages) == 2
-    assert (
-        admin_client.get("/admin/appointments/appointmentrequest/?notification=pending").context["cl"].result_count
-        == 0
-    )
+    assert admin_client.get(changelist, {"notification": "pending"}).context["cl"].result_count == 0
+
+
+def test_retries_stop_after_the_last_delay_and_the_request_stays_visible_as_pending(send, smtp, run_worker, settings):
+    settings.NOTIFICATION_RETRY_MINUTES = [0, 0]  # no waiting, two retries
+    send()  # the worker tries at once and twice more, then gives up
+    appointment = AppointmentRequest.objects.get()
+    assert appointment.notification_attempts == 3
+    assert appointment.notification_is_pending
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+class SilentServer:
+    """A mail server that accepts connections and never says a word."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.connections = []
+        self.running = True
+        self.thread = threading.Thread(target=self.accept, daemon=True)
+        self.thread.start()
+
+    def accept(self):
+        while self.running:
+            try:
+                self.connections.append(self.listener.accept()[0])
+            except OSError:
+                continue
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        for connection in self.connections:
+            connection.close()
+        self.listener.close()
+
+
+def test_a_mail_server_that_never_answers_never_holds_up_a_patient(client, content, settings, run_worker):
+    silent = SilentServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", silent.port, 1
+    try:
+        response = client.post(reverse("appointments:request"), form_data(contact_preference="email"))
+        assert response["Location"] == reverse("appointments:thanks")
+        assert client.get(response["Location"]).status_code == 200
+        assert silent.connections == []  # the patient's request opened no mail connection
+        assert AppointmentRequest.objects.get().notification_is_pending
+
+        run_worker()  # the worker waits for the silent server, gives up after its timeout, retries later
+        assert len(silent.connections) >= 1
+        appointment = AppointmentRequest.objects.get()
+        assert appointment.notification_is_pending
+        assert appointment.notification_problem, list(DBTaskResult.objects.values("status", "traceback"))
+    finally:
+        silent.close()
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=silent.port)  # the server answers now
+    controller.start()
+    try:
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        run_worker()
+        run_worker()
+    finally:
+        controller.stop()
+    assert sorted(rcpt for rcpts, _ in inbox.messages for rcpt in rcpts) == [
+        "ana.rivera@example.org",
+        "info@patientsmedical.com",
+    ]
+
+
+def test_an_unexpected_error_while_sending_is_recorded_and_retried(client, content, run_worker, monkeypatch, caplog):
+    from appointments import tasks
+
+    def broken(appointment_id):
+        raise RuntimeError("ana.rivera@example.org is not reachable")
+
+    monkeypatch.setattr(tasks, "send_request_notifications", broken)
+    client.post(reverse("appointments:request"), form_data())
+    run_worker()
+    appointment = AppointmentRequest.objects.get()
+    assert appointment.notification_problem.startswith("Unexpected error: RuntimeError")
+    assert appointment.notification_attempts == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # the retry
+    assert "ana.rivera" not in appointment.notification_problem
+    assert "RuntimeError" in caplog.text
+    assert "ana.rivera" not in caplog.text

@@ -2,15 +2,20 @@ import logging
 import time
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.cache import caches
 from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from appointments.forms import issue_form_token
 from appointments.models import AppointmentRequest
 
-from .conftest import FORM_URL, THANKS_URL, form_data
+from .factories import form_data, time_machine_at
 
+FORM_URL = reverse("appointments:request")
+THANKS_URL = reverse("appointments:thanks")
 pytestmark = pytest.mark.django_db
 
 
@@ -50,14 +55,17 @@ def test_a_good_request_is_saved_then_redirected_to_thanks(client, send):
     thanks = client.get(THANKS_URL)
     assert "no-store" in thanks["Cache-Control"]
     html = thanks.content.decode()
-    assert "We will contact you by phone within one business day." in html
+    assert "We will contact you by phone as soon as we can." in html  # no opening hours: no promise
     assert 'href="tel:+12126799667">1-212-679-9667</a>' in html
 
 
-def test_response_promise_comes_from_settings(client, send, settings):
-    settings.APPOINTMENT_RESPONSE_TIME = "within two hours"
-    send(contact_preference="email")
-    assert "We will contact you by e-mail within two hours." in client.get(THANKS_URL).content.decode()
+def test_the_thank_you_page_names_the_day_from_the_opening_hours(client, send, settings):
+    settings.CLINIC_OPENING_HOURS = "mon-fri 09:00-17:00"
+    settings.CLINIC_HOLIDAYS = ["2026-11-26"]  # Thanksgiving
+    with time_machine_at("2026-11-25 21:31"):  # a Wednesday evening in New York
+        send(contact_preference="email")
+        html = client.get(THANKS_URL).content.decode()
+    assert "We will contact you by e-mail by Friday 27 November." in html
 
 
 def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, send):
@@ -75,32 +83,46 @@ def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, send):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_pressing_send_twice_or_reloading_stores_one_request(client, content, django_capture_on_commit_callbacks):
+def test_pressing_send_twice_or_reloading_stores_one_request(client, content, run_worker):
     data = form_data()
-    with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(FORM_URL, data)
-        second = client.post(FORM_URL, data)
+    first = client.post(FORM_URL, data)
+    second = client.post(FORM_URL, data)
+    run_worker()
     assert first["Location"] == second["Location"] == THANKS_URL
     assert AppointmentRequest.objects.count() == 1
     assert len([m for m in mail.outbox if "New appointment request" in m.subject]) == 1
 
 
-@pytest.mark.parametrize("bot", ["honeypot", "too-fast"])
-def test_a_bot_gets_the_normal_thank_you_page_but_nothing_is_stored(send, bot):
-    if bot == "honeypot":
-        response = send(website="http://cheap-pills.example")
-    else:
-        response = send(form_token=issue_form_token(time.time()))
+def test_a_bot_filling_the_hidden_field_gets_the_normal_thank_you_page_but_nothing_is_stored(send):
+    response = send(website="http://cheap-pills.example")
     assert response["Location"] == THANKS_URL
     assert AppointmentRequest.objects.count() == 0
     assert mail.outbox == []
 
 
+def test_a_request_sent_within_seconds_is_stored_and_flagged_for_staff(send, admin_client, settings):
+    settings.APPOINTMENT_MIN_FILL_SECONDS = 3
+    response = send(form_token=issue_form_token(time.time()))  # as a browser's autofill sends it
+    assert response["Location"] == THANKS_URL
+    appointment = AppointmentRequest.objects.get()
+    assert appointment.sent_quickly
+    assert len(mail.outbox) == 1  # staff are alerted as for any request
+    page = admin_client.get(reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk]))
+    assertContains(page, "Sent very quickly")
+    flagged = admin_client.get(reverse("admin:appointments_appointmentrequest_changelist"), {"sent_quickly__exact": 1})
+    assert list(flagged.context["cl"].result_list) == [appointment]
+
+
+def test_a_request_sent_after_a_person_would_type_it_is_not_flagged(send):
+    send()
+    assert not AppointmentRequest.objects.get().sent_quickly
+
+
 def test_honeypot_is_hidden_from_people_and_screen_readers(client, content):
-    html = client.get(FORM_URL).content.decode()
-    wrapper = html.split('class="honeypot"')[1].split("</div>")[0]
-    assert 'aria-hidden="true"' in wrapper
-    assert 'tabindex="-1"' in html.split('name="website"')[1].split(">")[0]
+    html = BeautifulSoup(client.get(FORM_URL).content, "html.parser")
+    field = html.select_one('input[name="website"]')
+    assert field.find_parent(class_="honeypot")["aria-hidden"] == "true"
+    assert field["tabindex"] == "-1"
 
 
 def test_a_forged_form_token_asks_to_send_again_with_a_fresh_one(send):
@@ -145,14 +167,12 @@ def test_rate_limit_counts_in_redis_so_it_holds_across_processes(send, settings,
     assert redis.Redis.from_url(redis_cache).keys("*"), "the count is in Redis"
 
 
-def test_patient_details_never_reach_a_url_or_a_log(
-    client, content, caplog, settings, django_capture_on_commit_callbacks
-):
+def test_patient_details_never_reach_a_url_or_a_log(client, content, caplog, settings, run_worker):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_PORT = 9  # nothing listens: the failure is logged
     caplog.set_level(logging.DEBUG)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(FORM_URL, form_data())
+    response = client.post(FORM_URL, form_data())
+    run_worker()
     client.post(FORM_URL, form_data(email="not-an-address"))
     assert response["Location"] == THANKS_URL
     logged = caplog.text + " ".join(str(record.args) for record in caplog.records)

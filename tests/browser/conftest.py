@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from conftest import CHROMIUM
+from tests.machine import CHROMIUM
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are
 # still synchronous, so Django's guard against async-unsafe calls is lifted for these tests only.

@@ -37,7 +37,7 @@ def test_patient_sends_the_form_by_its_labels_and_gets_the_thank_you_page(patien
     patient_page.get_by_role("button", name="Send request").click()
     patient_page.wait_for_url("**/request/thanks/")
     assert patient_page.get_by_role("heading", name="Thank you: your request was sent").is_visible()
-    assert patient_page.get_by_text("We will contact you by phone within one business day.").is_visible()
+    assert patient_page.get_by_text("We will contact you by phone as soon as we can.").is_visible()
     saved = AppointmentRequest.objects.get()
     assert (saved.last_name, str(saved.phone), saved.treatment.slug) == ("Rivera", "+17185550142", "mesotherapy")
     patient_page.reload()  # reloading the thank-you page sends nothing again

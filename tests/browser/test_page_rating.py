@@ -149,3 +149,60 @@ def test_axe_finds_no_violations_after_rating_without_javascript(browser_context
     page.get_by_text("Thanks for your rating.").wait_for()
     assert "?rated=4" in page.url  # the form posted and came back: no script did it
     assert axe_violations(page) == []
+
+
+def relative_luminance(rgb):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(value) for value in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first, second):
+    lighter, darker = sorted([relative_luminance(first), relative_luminance(second)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def star_colour(page, value):
+    text = page.locator(f'.star-picker__input[value="{value}"] + .star-picker__picture').evaluate(
+        "element => getComputedStyle(element).color"
+    )
+    return [int(part) for part in text[text.index("(") + 1 : text.index(")")].split(",")[:3]]
+
+
+def star_glyph(page, value):
+    return page.locator(f'.star-picker__input[value="{value}"] + .star-picker__picture').evaluate(
+        "element => getComputedStyle(element, '::before').content"
+    )
+
+
+def test_picked_and_unpicked_stars_differ_by_at_least_3_to_1_and_in_forced_colours(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    browser_page.get_by_role("radio", name="3 stars", exact=True).check()
+    picked, unpicked = star_colour(browser_page, 3), star_colour(browser_page, 4)
+    assert contrast(picked, unpicked) >= 3, (picked, unpicked)
+    outline = browser_page.locator(".star-picker__picture").first.evaluate(
+        "element => getComputedStyle(element).webkitTextStrokeColor"
+    )
+    assert contrast([int(v) for v in outline[4:-1].split(",")], [255, 255, 255]) >= 3  # an unpicked star is seen
+    browser_page.emulate_media(forced_colors="active")
+    assert star_glyph(browser_page, 3) == '"★"'
+    assert star_glyph(browser_page, 4) == '"☆"'
+
+
+def test_a_visitor_who_never_rated_makes_no_request_beyond_the_page_and_its_assets(browser_page, site_url):
+    requests = []
+    browser_page.on("request", lambda request: requests.append(request.url))
+    browser_page.goto(site_url + FAQ)
+    browser_page.wait_for_load_state("networkidle")
+    assert [url for url in requests if "/ratings/" in url] == []
+    assert all(url.startswith(site_url) for url in requests)
+    browser_page.get_by_role("radio", name="4 stars", exact=True).check()
+    browser_page.get_by_role("button", name="Send rating").click()
+    browser_page.get_by_text("Thanks for your rating.").wait_for()
+    requests.clear()
+    browser_page.reload()
+    browser_page.get_by_text("You rated this page 4 stars.").wait_for()  # a voter's page asks for the vote
+    assert [url for url in requests if "/ratings/mine/" in url]

@@ -2,9 +2,12 @@
 
 import datetime
 
-from treatments.models import FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
+from django.contrib.auth.models import User
 
-REVIEWED = datetime.date(2026, 1, 15)
+from treatments.models import FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
+from treatments.reviews import PageReview, Reviewer
+
+UPDATED = datetime.date(2015, 8, 26)
 
 
 def make_treatment(**fields):
@@ -19,10 +22,7 @@ def make_page(treatment, **fields):
         "title": "Test page",
         "short_title": "Test",
         "summary": "A page for tests.",
-        "first_published": datetime.date(2015, 8, 26),
-        "last_reviewed": REVIEWED,
-        "next_review_due": REVIEWED + datetime.timedelta(days=365),
-        "reviewed_by": "Test reviewer",
+        "last_updated": UPDATED,
         **fields,
     }
     return TreatmentPage.objects.create(treatment=treatment, **fields)
@@ -37,3 +37,16 @@ def add_content(page, count):
         step = PreventionStep.objects.create(page=page, title=f"Step {number}", order=number)
         PreventionTip.objects.create(step=step, text=f"Tip {number}a")
         PreventionTip.objects.create(step=step, text=f"Tip {number}b")
+
+
+def make_reviewer(username="drlee", first_name="Grace", last_name="Lee", role="MD, medical director"):
+    user = User.objects.create_user(username, password="a-long-reviewer-password", is_staff=True)
+    user.first_name, user.last_name = first_name, last_name
+    user.save()
+    return Reviewer.objects.create(user=user, role=role)
+
+
+def record_review(page, reviewer=None, reviewed_on=None, **fields):
+    return PageReview.objects.create(
+        page=page, reviewer=reviewer or make_reviewer(), reviewed_on=reviewed_on or datetime.date.today(), **fields
+    )

@@ -1,6 +1,7 @@
 """The seed documents' facts are all on the site, and the fixtures load again without copies."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.management import call_command
 
 from treatments.models import Clinic, FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
@@ -22,7 +23,7 @@ SEED_FACTS = {
         "medicinal bullets",
         "mesoderm, the middle layer of the skin",
         "pharmaceutical and homeopathic medications, plant extracts, vitamins",
-        "apparently by causing lipolysis",
+        "it seems, by causing lipolysis",
         "to eliminate cellulite",
         "to promote weight loss",
         "to provide anti-aging benefits",
@@ -51,7 +52,7 @@ SEED_FACTS = {
         "Hormone imbalances are often at the core of the problem",
         "will need to be repeated for ongoing results",
         "four to six millimeters",
-        "iced or cooled",
+        "ice or cool the skin",
         "between 30 and 300 injections or more",
         "less than a couple of minutes",
         "at least 8 to 15 sessions",
@@ -77,12 +78,12 @@ SEED_FACTS = {
         "1 session every 2 weeks, 4 to 6 sessions in all, with maintenance every 3 months",
         "usually 10 sessions, done once every 2 weeks",
         "saddlebags, hips, thighs, waist, love handles, back fat and chin",
-        "describes the procedure as very safe",
+        "In our experience, the procedure is very safe",
         "within a few days to a week",
-        "Specific vitamins and creams can help reduce the chance of bruising",
+        "Some vitamins and creams can help lower the chance of bruising",
         "go back to work immediately after the procedure",
         "less than 30 minutes",
-        "similar to an insulin needle",
+        "like an insulin needle",
         "do not have severe discomfort",
     ],
     PREVENTION: [
@@ -103,7 +104,7 @@ SEED_FACTS = {
         "Make relaxation a regular part of your daily routine",
         "cleanse your body of toxins",
         "Don&#x27;t expect miracles",
-        "not to cure them",
+        "They are not meant to cure them",
     ],
     SAFETY: [
         "generally minimal",
@@ -111,7 +112,7 @@ SEED_FACTS = {
         "redness",
         "itching",
         "possible allergy",
-        "except allergy are temporary",
+        "except allergy, are temporary",
         "within a few hours to a week",
         "allergy skin test",
         "hyaluronidase, a protein-based enzyme",
@@ -129,7 +130,7 @@ CLINIC_FACTS = [
     'href="mailto:info@patientsmedical.com"',
     "800 Second Avenue, Suite 900",
     "Between 42nd &amp; 43rd Street",
-    "Manhattan, NYC, New York, NY 10017",
+    "Manhattan, New York, NY 10017",  # the source's "Manhattan, NYC, New York" named the city three times
     "we strongly recommend that you make an appointment",
     "call our patient coordinator",
     "We are currently accepting new patients",
@@ -144,14 +145,57 @@ def test_every_seed_fact_is_on_its_page(client, content, url):
 
 
 @pytest.mark.parametrize("url", list(SEED_FACTS))
+def test_pages_speak_in_the_clinics_own_voice_and_never_name_their_sources(client, content, url):
+    text = BeautifulSoup(client.get(url).content, "html.parser").select_one("main").get_text(" ")
+    for third_person in [
+        "The clinic",
+        "the clinic's",
+        "In the clinic",
+        "treatment information says",
+        "answers to patients",
+    ]:
+        assert third_person not in text
+    assert " we " in text.lower() or " our " in text.lower()
+
+
+def test_session_counts_are_reconciled_by_condition_on_the_overview(client, content):
+    sessions = BeautifulSoup(client.get(OVERVIEW).content, "html.parser").select_one("#sessions").get_text(" ")
+    for condition, plan in [
+        ("Face:", "1 session every 2 weeks, 4 to 6 sessions in all"),
+        ("Weight and cellulite:", "usually 10 sessions, once every 2 weeks"),
+        ("Cellulite, depending on how severe it is:", "twice a week"),
+        ("Long-term conditions such as cellulite and wrinkles:", "at least 8 to 15 sessions"),
+    ]:
+        assert condition in sessions
+        assert plan in sessions
+
+
+def test_the_overview_opens_with_an_at_a_glance_box_from_its_own_facts(client, content):
+    box = BeautifulSoup(client.get(OVERVIEW).content, "html.parser").select_one(".at-a-glance")
+    text = box.get_text(" ")
+    assert box.find(["h2"]).get_text() == "At a glance"
+    for fact in ["not surgery", "6 to 10", "Downtime: none", "less than 30 minutes", "allergy skin test"]:
+        assert fact in text
+
+
+@pytest.mark.parametrize("url", ["/", "/treatments/", *SEED_FACTS, "/appointments/request/"])
+def test_the_clinics_address_appears_once_per_page(client, content, url):
+    html = client.get(url).content.decode()
+    assert html.count("800 Second Avenue, Suite 900") == 1
+
+
+@pytest.mark.parametrize("url", list(SEED_FACTS))
 def test_every_treatment_page_shows_the_clinic_next_steps(client, content, url):
     html = client.get(url).content.decode()
     assert [fact for fact in CLINIC_FACTS if fact not in html] == []
 
 
-def test_seed_original_date_is_kept_as_first_published(client, content):
-    html = client.get(FAQ).content.decode()
-    assert '<time datetime="2015-08-26">26 August 2015</time>' in html
+@pytest.mark.parametrize("url", list(SEED_FACTS))
+def test_the_sources_date_is_shown_as_last_updated_and_no_review_is_claimed(client, content, url):
+    html = client.get(url).content.decode()
+    assert '<dt>Last updated</dt><dd><time datetime="2015-08-26">26 August 2015</time></dd>' in html
+    for claim in ["Reviewed by", "reviewed", "Next review due", "due for review"]:
+        assert claim not in html
 
 
 def test_loading_the_fixtures_again_adds_nothing(content):

@@ -2,15 +2,17 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.urls import reverse
 
 from appointments.models import PageComment, RatedPage
-from appointments.ratings import page_comment_create, page_rating_submit
-from treatments.models import TreatmentPage
+from appointments.ratings.services import page_comment_create, page_rating_submit
+from tests.treatments.factories import make_page
+from treatments.models import Treatment, TreatmentPage
 
 pytestmark = pytest.mark.django_db
 
-PAGES = "/admin/appointments/ratedpage/"
-COMMENTS = "/admin/appointments/pagecomment/"
+PAGES = reverse("admin:appointments_ratedpage_changelist")
+COMMENTS = reverse("admin:appointments_pagecomment_changelist")
 
 
 @pytest.fixture
@@ -40,13 +42,15 @@ def test_rated_pages_show_average_count_and_distribution(admin_client, rated):
     assert "0 / 1 / 0 / 0 / 0" in html
 
 
-def test_rated_pages_filter_offers_only_kinds_of_page_that_were_rated(admin_client, rated):
+def test_rated_pages_filter_by_treatment_once_several_are_rated(admin_client, rated):
+    other = Treatment.objects.create(name="Other treatment", slug="other", summary="For tests.")
+    other_page = make_page(other, title="Other")
+    page_rating_submit(page=other_page, visitor=uuid.uuid4(), stars=1)
     response = admin_client.get(PAGES)
     offered = [str(label) for spec in response.context["cl"].filter_specs for _, label in spec.lookup_choices]
-    # Only treatment pages are rated: one choice filters nothing, so the admin offers no filter at all
-    # (it used to offer every model in the project: log entries, permissions, sessions...).
-    assert offered == []
-    assert "By content type" not in response.content.decode()
+    assert sorted(offered) == ["Mesotherapy", "Other treatment"]
+    only_other = admin_client.get(PAGES, {"page__treatment__id__exact": other.pk}).context["cl"].result_list
+    assert [str(row) for row in only_other] == ["Other treatment: Other"]
 
 
 @pytest.mark.parametrize(("order", "first"), [("2", "side effects"), ("-2", "questions"), ("3", "side effects")])
@@ -59,7 +63,7 @@ def test_comments_list_with_page_and_date_and_filter_by_page(admin_client, rated
     faq, _ = rated
     response = admin_client.get(COMMENTS)
     assert len(response.context["cl"].result_list) == 2
-    summary = RatedPage.objects.get(object_id=faq.pk)
+    summary = RatedPage.objects.get(page=faq)
     filtered = admin_client.get(COMMENTS, {"rated_page__id__exact": summary.pk}).context["cl"].result_list
     assert [comment.text for comment in filtered] == ["Clear, thanks."]
     assert "By sent" in response.content.decode()
@@ -67,8 +71,13 @@ def test_comments_list_with_page_and_date_and_filter_by_page(admin_client, rated
 
 def test_staff_delete_an_abusive_comment_but_cannot_edit_one(admin_client, rated):
     spam = PageComment.objects.get(text__startswith="Buy")
-    assert admin_client.get(f"{COMMENTS}{spam.pk}/change/").context["has_change_permission"] is False
-    response = admin_client.post(f"{COMMENTS}{spam.pk}/delete/", {"post": "yes"})
+    assert (
+        admin_client.get(reverse("admin:appointments_pagecomment_change", args=[spam.pk])).context[
+            "has_change_permission"
+        ]
+        is False
+    )
+    response = admin_client.post(reverse("admin:appointments_pagecomment_delete", args=[spam.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert list(PageComment.objects.values_list("text", flat=True)) == ["Clear, thanks."]
     assert RatedPage.objects.count() == 2  # deleting a comment keeps the page's votes
@@ -80,6 +89,9 @@ def test_front_desk_reads_ratings_and_removes_comments(client, rated):
     client.force_login(user)
     assert client.get(PAGES).status_code == 200
     spam = PageComment.objects.get(text__startswith="Buy")
-    assert client.post(f"{COMMENTS}{spam.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert (
+        client.post(reverse("admin:appointments_pagecomment_delete", args=[spam.pk]), {"post": "yes"}).status_code
+        == 302
+    )
     summary = RatedPage.objects.first()
-    assert client.get(f"{PAGES}{summary.pk}/delete/").status_code == 403
+    assert client.get(reverse("admin:appointments_ratedpage_delete", args=[summary.pk])).status_code == 403

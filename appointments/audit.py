@@ -1,0 +1,46 @@
+"""The audit trail of staff access to appointment requests, kept by django-auditlog: each view,
+change and export, by whom, when and from which address (the same client address as the rate
+limits). Entries name a request by its number only; a note's text is never copied into them,
+so nothing of the patient outlives `purge_requests`."""
+
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.contenttypes.models import ContentType
+
+from .models import AppointmentRequest
+
+TRACKED_FIELDS = ["status", "staff_notes"]
+MASKED_FIELDS = ["staff_notes"]
+
+
+def mask_value(value) -> str:
+    """What the trail keeps of a masked field: that it changed, not what it says."""
+    return "(not recorded)"
+
+
+def register() -> None:
+    auditlog.register(AppointmentRequest, include_fields=TRACKED_FIELDS, mask_fields=MASKED_FIELDS)
+
+
+def record_view(appointment: AppointmentRequest) -> None:
+    LogEntry.objects.log_create(appointment, force_log=True, action=LogEntry.Action.ACCESS)
+
+
+def record_export(appointments, export: str) -> None:
+    for appointment in appointments:
+        LogEntry.objects.log_create(
+            appointment, force_log=True, action=LogEntry.Action.ACCESS, additional_data={"export": export}
+        )
+
+
+def name_requests_by_number_only() -> int:
+    """Rewrites the admin's own history entries written before requests were named by number
+    (they held the patient's name). Returns how many were rewritten."""
+    content_type = ContentType.objects.get_for_model(AppointmentRequest)
+    rewritten = 0
+    for entry in AdminLogEntry.objects.filter(content_type=content_type).exclude(object_repr__startswith="Request #"):
+        entry.object_repr = f"Request #{entry.object_id}"
+        entry.save(update_fields=["object_repr"])
+        rewritten += 1
+    return rewritten

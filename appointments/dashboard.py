@@ -1,0 +1,216 @@
+"""How the clinic is doing, for staff: requests and newsletter opt-ins a week, how fast requests
+are first answered against the promise, what is still open, and how patients rate each page.
+
+Every figure is an aggregate computed by the database, in a fixed handful of queries whatever
+the number of requests or votes (`make bench` counts them with 100,000 requests and 1,000,000
+votes). Charts are SVG drawn here, each with its table behind "Show as table".
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Q
+from django.db.models.functions import NullIf, TruncDate, TruncWeek
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from .models import AppointmentRequest, Status
+from .ratings.models import PageComment, PageRating, RatedPage
+from .response_time import response_due
+
+WEEKS = 12
+LOW_RATING = 3.5  # pages averaging below this have their comments listed
+AGE_BUCKETS = [
+    (_("under 1 day"), 0, 1),
+    (_("1 to 3 days"), 1, 3),
+    (_("3 to 7 days"), 3, 7),
+    (_("over a week"), 7, None),
+]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    values: tuple[int, ...]
+
+
+def chart(bars: list[Bar], *, title, heading, series, width=640, height=180, gap=4) -> dict:
+    """Bar geometry for templates/appointments/dashboard_chart.html (one or two series), with
+    the chart's title, the table's first column heading and each series' name."""
+    top = max((max(bar.values) for bar in bars), default=0) or 1
+    slot = width / max(len(bars), 1)
+    per_slot = max((len(bar.values) for bar in bars), default=1)
+    bar_width = max((slot - gap) / per_slot, 1)
+    shapes = []
+    for index, bar in enumerate(bars):
+        for number, value in enumerate(bar.values):
+            bar_height = round(value / top * (height - 20), 1)
+            shapes.append(
+                {
+                    "x": round(index * slot + number * bar_width, 1),
+                    "y": round(height - bar_height, 1),
+                    "width": round(bar_width - 1, 1),
+                    "height": bar_height,
+                    "series": number,
+                    "value": value,
+                }
+            )
+    return {
+        "width": width,
+        "height": height,
+        "shapes": shapes,
+        "bars": bars,
+        "title": title,
+        "heading": heading,
+        "series": series,
+    }
+
+
+def weekly_requests(now) -> list[Bar]:
+    """Requests and newsletter opt-ins in each of the last 12 weeks (one query)."""
+    this_week = timezone.localtime(now).date() - datetime.timedelta(days=timezone.localtime(now).weekday())
+    first_week = this_week - datetime.timedelta(weeks=WEEKS - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time()))
+    rows = (
+        AppointmentRequest.objects.filter(received_at__gte=start)
+        .annotate(week=TruncWeek("received_at"))
+        .values("week")
+        .annotate(requests=Count("pk"), opt_ins=Count("pk", filter=Q(newsletter=True)))
+    )
+    by_week = {timezone.localtime(row["week"]).date(): row for row in rows}
+    bars = []
+    for number in range(WEEKS):
+        week = first_week + datetime.timedelta(weeks=number)
+        row = by_week.get(week, {})
+        bars.append(Bar(f"{week:%-d %b}", (row.get("requests", 0), row.get("opt_ins", 0))))
+    return bars
+
+
+def percentile_hours(queryset, share: float, count: int) -> float | None:
+    """The duration below which `share` of the rows fall, in hours (one query, by offset, made
+    even when there are no rows so that the page's queries do not depend on the data)."""
+    offset = max(min(int(share * count), count - 1), 0)
+    waited = list(queryset.order_by("waited").values_list("waited", flat=True)[offset : offset + 1])
+    return round(waited[0].total_seconds() / 3600, 1) if waited else None
+
+
+def first_contact(now) -> dict:
+    """Median and 90th-percentile time to first contact over the last 12 weeks, and the share
+    of those requests first contacted within the promise (three queries and one aggregate)."""
+    since = now - datetime.timedelta(weeks=WEEKS)
+    contacted = AppointmentRequest.objects.filter(received_at__gte=since, first_contacted_at__isnull=False).annotate(
+        waited=ExpressionWrapper(F("first_contacted_at") - F("received_at"), output_field=DurationField())
+    )
+    count = contacted.count()
+    figures = {
+        "count": count,
+        "median_hours": percentile_hours(contacted, 0.5, count),
+        "p90_hours": percentile_hours(contacted, 0.9, count),
+        "within_promise": None,
+    }
+    days = [since.date() + datetime.timedelta(days=offset) for offset in range((now.date() - since.date()).days + 1)]
+    dues = {day: response_due(timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))) for day in days}
+    if count and all(dues.values()):
+        in_time = Q()
+        for day, due in dues.items():
+            in_time |= Q(received_day=day, first_contacted_at__lte=due)
+        on_time = contacted.annotate(received_day=TruncDate("received_at")).aggregate(n=Count("pk", filter=in_time))[
+            "n"
+        ]
+        figures["within_promise"] = round(100 * on_time / count)
+    return figures
+
+
+def open_requests(now) -> dict:
+    """Open requests by status and by age (two queries)."""
+    open_ = AppointmentRequest.objects.open()
+    by_status = dict(open_.values_list("status").annotate(n=Count("pk")))
+    ages = {}
+    for number, (_label, older, younger) in enumerate(AGE_BUCKETS):
+        condition = Q(received_at__lte=now - datetime.timedelta(days=older))
+        if younger is not None:
+            condition &= Q(received_at__gt=now - datetime.timedelta(days=younger))
+        ages[f"age{number}"] = Count("pk", filter=condition)
+    by_age = open_.aggregate(**ages)
+    open_statuses = [Status.NEW, Status.CONTACTED, Status.SCHEDULED]
+    statuses = [(Status(value).label, by_status.get(value, 0)) for value in open_statuses]
+    bars = [Bar(str(label), (by_age[f"age{number}"],)) for number, (label, _older, _younger) in enumerate(AGE_BUCKETS)]
+    return {"by_status": statuses, "by_age": bars}
+
+
+def page_ratings(now) -> list[dict]:
+    """Each rated page: average, count, and the average of the last 30 days' votes (two queries)."""
+    recent = dict(
+        PageRating.objects.filter(updated_at__gte=now - datetime.timedelta(days=30))
+        .values_list("rated_page")
+        .annotate(average=Avg("stars"))
+    )
+    pages = []
+    for tally in RatedPage.objects.with_average().select_related("page__treatment").order_by("average_stars"):
+        latest = recent.get(tally.pk)
+        trend = None if latest is None or tally.average_stars is None else round(latest - tally.average_stars, 1)
+        pages.append(
+            {
+                "page": tally.page,
+                "average": tally.average_stars,
+                "count": tally.count,
+                "recent": latest,
+                "trend": trend,
+            }
+        )
+    return pages
+
+
+def low_rated_comments(limit=10):
+    average = ExpressionWrapper(
+        F("rated_page__total") * 1.0 / NullIf(F("rated_page__count"), 0), output_field=FloatField()
+    )
+    return (
+        PageComment.objects.annotate(page_average=average)
+        .filter(page_average__lt=LOW_RATING)
+        .select_related("rated_page__page__treatment")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def dashboard_figures(now=None) -> dict:
+    now = now or timezone.now()
+    weekly = weekly_requests(now)
+    open_figures = open_requests(now)
+    return {
+        "weekly": chart(
+            weekly,
+            title=_("Requests and newsletter opt-ins, last 12 weeks"),
+            heading=_("Week starting"),
+            series=[_("Requests"), _("Newsletter opt-ins")],
+        ),
+        "first_contact": first_contact(now),
+        "open": open_figures,
+        "ages": chart(
+            open_figures["by_age"],
+            title=_("Open requests by how long they have waited"),
+            heading=_("Waiting"),
+            series=[_("Open requests")],
+            height=120,
+        ),
+        "ratings": page_ratings(now),
+        "comments": list(low_rated_comments()),
+        "low_rating": LOW_RATING,
+    }
+
+
+@never_cache
+@staff_member_required
+def dashboard(request):
+    if not request.user.has_perm("appointments.view_appointmentrequest"):
+        raise PermissionDenied
+    context = {
+        **dashboard_figures(),
+        "title": _("How the clinic is doing"),
+        "site_header": _("Clinic website administration"),
+    }
+    return render(request, "appointments/dashboard.html", context)

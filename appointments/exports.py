@@ -1,0 +1,82 @@
+"""CSV exports of appointment requests for the front desk, safe to open in a spreadsheet."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+REQUEST_COLUMNS = [
+    "received",
+    "first name",
+    "last name",
+    "city",
+    "state",
+    "e-mail",
+    "phone",
+    "contact by",
+    "newsletter",
+    "would like to",
+    "treatment",
+    "comments",
+    "status",
+]
+NEWSLETTER_COLUMNS = ["first name", "last name", "e-mail"]
+
+
+def spreadsheet_safe(value) -> str:
+    """The value as text a spreadsheet shows literally, never evaluates."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(filename, header, rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([spreadsheet_safe(cell) for cell in row]) for row in [header, *rows])
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def request_rows(queryset):
+    """One row a request, newest first, as the patient sent it plus its status."""
+    for a in queryset.select_related("treatment").order_by("-received_at"):
+        yield [
+            timezone.localtime(a.received_at).strftime("%Y-%m-%d %H:%M"),
+            a.first_name,
+            a.last_name,
+            a.city,
+            a.state,
+            a.email,
+            a.phone.as_national if a.phone else "",
+            a.get_contact_preference_display(),
+            "yes" if a.newsletter else "no",
+            a.get_purpose_display(),
+            a.treatment.name if a.treatment else "",
+            a.comments,
+            a.get_status_display(),
+        ]
+
+
+def newsletter_rows(queryset):
+    """Each address that opted in once, with the name from its latest request, by address."""
+    latest_per_address = {}
+    for appointment in queryset.filter(newsletter=True).order_by("received_at"):
+        latest_per_address[appointment.email.lower()] = appointment
+    return ([a.first_name, a.last_name, a.email] for _, a in sorted(latest_per_address.items()))
+
+
+def requests_csv(queryset) -> StreamingHttpResponse:
+    return csv_response("appointment-requests.csv", REQUEST_COLUMNS, request_rows(queryset))
+
+
+def newsletter_csv(queryset) -> StreamingHttpResponse:
+    return csv_response("newsletter-opt-ins.csv", NEWSLETTER_COLUMNS, newsletter_rows(queryset))

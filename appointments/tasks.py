@@ -1,0 +1,43 @@
+"""Background work, through Django's tasks framework (django-tasks, with django-tasks-db's
+database backend in production). A request's notifications are queued in the same transaction
+that stores it; the worker (`manage.py db_worker`) sends them, retrying with growing delays while
+the mail server is down. The patient's page never waits for the mail server."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task, task_backends
+
+from .models import AppointmentRequest
+from .notifications import send_request_notifications
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def deliver_request_notifications(appointment_id: int, attempt: int = 1) -> bool:
+    """Sends what is still unsent for one request; if something could not be sent, tries again
+    after the next delay in NOTIFICATION_RETRY_MINUTES. True when nothing is pending.
+
+    An unexpected error (not the mail server's) is recorded for staff and retried like any
+    other: a request's mail is never dropped because one attempt went wrong.
+    """
+    try:
+        done = send_request_notifications(appointment_id)
+    except Exception as error:
+        # Only the error's kind, no traceback: its text may quote a patient's address.
+        logger.error("Notifications for appointment request %s failed: %s", appointment_id, type(error).__name__)
+        when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        AppointmentRequest.objects.filter(pk=appointment_id).update(
+            notification_attempts=F("notification_attempts") + 1,
+            notification_problem=f"Unexpected error: {type(error).__name__} ({when})",
+        )
+        done = False
+    delays = settings.NOTIFICATION_RETRY_MINUTES
+    if not done and attempt <= len(delays) and task_backends[deliver_request_notifications.backend].supports_defer:
+        run_after = timezone.now() + datetime.timedelta(minutes=delays[attempt - 1])
+        deliver_request_notifications.using(run_after=run_after).enqueue(appointment_id, attempt + 1)
+    return done

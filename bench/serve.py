@@ -1,0 +1,267 @@
+"""`make bench`, server mode: the site as `make serve` runs it (production settings, PostgreSQL,
+Redis, gunicorn), next to the floors it is measured against, driven by wrk in alternating rounds:
+
+- django:  `make serve` itself;
+- bare:    a bare Django app returning the same bytes, under the same gunicorn settings;
+- static:  nginx serving saved copies as files (where Debian's nginx is installed);
+- proxy:   nginx with the shipped deploy/nginx.conf (TLS, proxy cache) in front of `make serve`.
+
+For each page: requests a second, p50 and p99 latency, and the ratio to bare Django and to static
+nginx; then rating posts and appointment posts a second against `make serve`, each counted in the
+database afterwards. Writes bench-results/serve.json, compares with the previous run, and states
+the machine's cores and load. Needs wrk, PostgreSQL and Redis; says so plainly and stops without.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from production_site import ROOT, Unavailable, free_port, production_site, wait_for
+
+PAGES = [
+    "/",
+    "/treatments/mesotherapy/",
+    "/treatments/mesotherapy/faq/",
+    "/treatments/mesotherapy/side-effects-and-safety/",
+]
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+SECONDS = int(os.environ.get("BENCH_SECONDS", 5))
+CONNECTIONS = 16
+
+# Goals (issue: performance). Ratios are from one run, alternating rounds.
+GOAL_DJANGO_VS_BARE = 0.5
+GOAL_P99_MS = 25
+GOAL_PROXY_VS_STATIC = 0.8
+GOAL_RATING_POSTS = 500
+GOAL_FORM_POSTS = 200
+
+
+def wrk(url, script=None):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", script]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    def latency(label):
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", output, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency(50),
+        "p99_ms": latency(99),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def nginx_conf(folder: Path, static_port: int, proxy_port: int, upstream_port: int) -> Path:
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for old, new in {
+        "/etc/letsencrypt/live/clinic.example/fullchain.pem": str(folder / "cert.pem"),
+        "/etc/letsencrypt/live/clinic.example/privkey.pem": str(folder / "key.pem"),
+        "/var/cache/nginx/mesoclinic": str(folder / "cache"),
+        "/var/log/nginx": str(folder),
+        "/srv/mesoclinic": str(folder),
+        "/etc/nginx/snippets/mesoclinic-proxy.conf": str(ROOT / "deploy" / "nginx-proxy.conf"),
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
+        "server_name clinic.example;": "server_name localhost 127.0.0.1;",
+        "listen 80;": f"listen {free_port()};",
+        "listen 443 ssl http2;": f"listen {proxy_port} ssl http2;",
+    }.items():
+        site = site.replace(old, new)
+    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
+    (folder / "cache").mkdir()
+    (folder / "site.conf").write_text(site)
+    static = (
+        f"server {{ listen {static_port} ssl http2; ssl_certificate {folder}/cert.pem; "
+        f"ssl_certificate_key {folder}/key.pem; access_log off; root {folder}/pages; "
+        f"location / {{ try_files $uri $uri/index.html =404; }} }}"
+    )
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"{user}worker_processes 2;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{ include /etc/nginx/mime.types; include {folder}/site.conf; {static} }}\n"
+    )
+    return conf
+
+
+def main() -> int:
+    missing = [tool for tool in ["wrk", "openssl"] if not shutil.which(tool)]
+    if missing:
+        print(f"server mode skipped: {', '.join(missing)} not installed (apt-get install {' '.join(missing)})")
+        return 0
+    limits = {"RATING_RATE_LIMIT": "10000000/m", "APPOINTMENT_RATE_LIMIT": "10000000/m"}
+    try:
+        with production_site(**limits, APPOINTMENT_MIN_FILL_SECONDS="0") as site:
+            return report(measure(site))
+    except Unavailable as error:
+        print(f"server mode skipped: {error}")
+        return 0
+
+
+def measure(site) -> dict:
+    folder, results = site.folder, {}
+    bare_port, static_port, proxy_port = (free_port() for _ in range(3))
+    (folder / "pages").mkdir()
+    (folder / "saved").mkdir()
+    for path in PAGES:
+        with urllib.request.urlopen(site.url + path) as response:
+            body = response.read()
+        (folder / "saved" / ((path.strip("/").replace("/", "__") or "home") + ".html")).write_bytes(body)
+        target = folder / "pages" / path.strip("/") / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    bare_env = {**site.environment, "BENCH_SAVED_PAGES": str(folder / "saved"), "PYTHONPATH": str(ROOT / "bench")}
+    gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "--config", "deploy/gunicorn.conf.py"]
+    process, log = site.start(
+        [*gunicorn, "--bind", f"127.0.0.1:{bare_port}", "--access-logfile", "/dev/null", "bare_app:application"],
+        "bare.log",
+        bare_env,
+    )
+    wait_for(f"http://127.0.0.1:{bare_port}/", process, log)
+    targets = {"django": site.url, "bare": f"http://127.0.0.1:{bare_port}"}
+    if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+        conf = nginx_conf(folder, static_port, proxy_port, site.port)
+        site.start([shutil.which("nginx") or "/usr/sbin/nginx", "-c", str(conf), "-g", "daemon off;"], "nginx.log")
+        time.sleep(1)
+        targets["static"] = f"https://127.0.0.1:{static_port}"
+        targets["proxy"] = f"https://127.0.0.1:{proxy_port}"
+    else:
+        print("nginx not installed: the static and proxy floors are skipped (apt-get install nginx)")
+    # Warm every target, then alternate rounds so that the machine's noise falls on all alike.
+    for base in targets.values():
+        for path in PAGES:
+            subprocess.run(["wrk", "-t1", "-c1", "-d1s", base + path], capture_output=True, check=False)
+    rounds = {(target, path): [] for target in targets for path in PAGES}
+    for _ in range(ROUNDS):
+        for path in PAGES:
+            for target, base in targets.items():
+                rounds[(target, path)].append(wrk(base + path))
+    for (target, path), runs in rounds.items():
+        results.setdefault(path, {})[target] = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
+    results["posts"] = measure_posts(site)
+    return results
+
+
+def measure_posts(site) -> dict:
+    """Rating posts (each a new visitor) and appointment posts (each with its own form token),
+    then the database counts what was stored."""
+    code = (
+        "from treatments.models import TreatmentPage as P; import time; "
+        "from appointments.forms import issue_form_token as t; "
+        "print(P.objects.get(slug='faq').pk); print('\\n'.join(t(time.time() - 60) for _ in range(60000)))"
+    )
+    folder, site_port = site.folder, site.port
+    out = site.manage("shell", "--no-imports", "-c", code).split()
+    page, tokens = out[0], out[1:]
+    rating = folder / "rating.lua"
+    rating.write_text(
+        'wrk.method = "POST"\nwrk.body = "page=' + page + '&stars=4"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        'wrk.headers["Sec-Fetch-Site"] = "same-origin"\n'
+    )
+    with urllib.request.urlopen(f"http://127.0.0.1:{site_port}/appointments/request/") as response:
+        html = response.read().decode()
+        cookie = re.search(r"csrftoken=([^;]+)", response.headers["Set-Cookie"]).group(1)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    (folder / "tokens.txt").write_text("\n".join(tokens))
+    form = folder / "form.lua"
+    form.write_text(
+        f'local tokens = {{}}\nfor line in io.lines("{folder}/tokens.txt") do tokens[#tokens + 1] = line end\n'
+        "local counter = 0\nlocal thread_id = 0\n"
+        "function setup(thread) thread_id = thread_id + 1; thread:set('offset', thread_id * 30000) end\n"
+        "function request()\n  counter = counter + 1\n"
+        "  local token = tokens[(offset - 30000) + counter]\n"
+        f'  local body = "csrfmiddlewaretoken={csrf}&first_name=Ana&last_name=Rivera&city=Brooklyn&state=NY'
+        "&email=ana%40example.org&phone=%28718%29+555-0142&contact_preference=phone&purpose=consultation"
+        '&treatment=mesotherapy&website=&form_token=" .. token\n'
+        '  local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}\n'
+        f'  headers["Cookie"] = "csrftoken={cookie}"\n'
+        '  return wrk.format("POST", "/appointments/request/", headers, body)\n'
+        "end\n"
+    )
+    ratings = wrk(f"http://127.0.0.1:{site_port}/ratings/", str(rating))
+    forms = wrk(f"http://127.0.0.1:{site_port}/appointments/request/", str(form))
+    counts = site.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from appointments.models import PageRating as V, AppointmentRequest as R; "
+        "print(V.objects.count(), R.objects.count())",
+    ).split()
+    ratings["stored"], forms["stored"] = int(counts[0]), int(counts[1])
+    return {"rating": ratings, "form": forms}
+
+
+def report(results) -> int:
+    cores, load = os.cpu_count(), os.getloadavg()
+    print(f"server mode: {cores} cores, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; wrk -t2 -c{CONNECTIONS} "
+          f"-d{SECONDS}s, {ROUNDS} alternating rounds (median round shown)")  # fmt: skip
+    print(f"{'page':46} {'target':7} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'/bare':>6} {'/static':>7}")
+    goals = []
+    for path in PAGES:
+        row = results[path]
+        for target, run in row.items():
+            bare = run["rps"] / row["bare"]["rps"]
+            static = run["rps"] / row["static"]["rps"] if "static" in row else float("nan")
+            figures = f"{run['rps']:>9.0f} {run['p50_ms']:>7.2f} {run['p99_ms']:>7.2f} {bare:>6.2f} {static:>7.2f}"
+            print(f"{path:46} {target:7} {figures}")
+        goals.append(
+            (
+                f"{path} served by Django >= {GOAL_DJANGO_VS_BARE:.0%} of bare Django",
+                row["django"]["rps"] / row["bare"]["rps"] >= GOAL_DJANGO_VS_BARE,
+            )
+        )
+        goals.append(
+            (f"{path} p99 < {GOAL_P99_MS} ms at {CONNECTIONS} connections", row["django"]["p99_ms"] < GOAL_P99_MS)
+        )
+        if "proxy" in row:
+            goals.append(
+                (
+                    f"{path} behind nginx >= {GOAL_PROXY_VS_STATIC:.0%} of static nginx",
+                    row["proxy"]["rps"] / row["static"]["rps"] >= GOAL_PROXY_VS_STATIC,
+                )
+            )
+    posts = results["posts"]
+    for kind, goal in [("rating", GOAL_RATING_POSTS), ("form", GOAL_FORM_POSTS)]:
+        run = posts[kind]
+        print(f"{kind} posts: {run['rps']:.0f}/s, p50 {run['p50_ms']:.1f} ms, p99 {run['p99_ms']:.1f} ms, "
+              f"{run['requests']} sent, {run['errors']} errors, {run['stored']} stored")  # fmt: skip
+        goals.append((f"{kind} posts >= {goal}/s with no error", run["rps"] >= goal and run["errors"] == 0))
+    # wrk counts the answers it received in time; the up to CONNECTIONS posts still in flight when it
+    # stops are stored too. More than that would be a post stored twice; fewer, one lost.
+    for kind, label in [("rating", "rating post"), ("form", "appointment post")]:
+        run = posts[kind]
+        goals.append((f"every {label} stored once", run["requests"] <= run["stored"] <= run["requests"] + CONNECTIONS))
+    previous_file = ROOT / "bench-results" / "serve.json"
+    if previous_file.exists():
+        previous = json.loads(previous_file.read_text())
+        for path in PAGES:
+            before, now = previous.get("results", {}).get(path, {}).get("django"), results[path]["django"]
+            if before:
+                print(f"since the last run, {path}: {before['rps']:.0f} -> {now['rps']:.0f} req/s")
+    print()
+    for name, met in goals:
+        print(f"{'met ' if met else 'MISSED'} {name}")
+    previous_file.parent.mkdir(exist_ok=True)
+    previous_file.write_text(json.dumps({"cores": cores, "load": load, "results": results, "goals": goals}, indent=2))
+    return 0 if all(met for _, met in goals) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

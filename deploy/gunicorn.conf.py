@@ -1,0 +1,22 @@
+"""gunicorn's settings for `make serve` (read from the environment, like the site's own).
+
+The access log carries the path but never the query string or the referring page: an admin
+search puts a patient's name or phone number in the query string (?q=...), and the referrer of
+the next page would repeat it.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+wsgi_app = "mesoclinic.wsgi:application"
+accesslog = "-"
+errorlog = "-"
+# remote address, time, method, path without query, protocol, status, bytes, duration
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# Several servers on one machine (or two `make serve` side by side) each get their own: gunicorn
+# 27's control socket is one per user, so it is off.
+control_socket_disable = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Behind nginx on the same machine: trust its X-Forwarded-Proto (Django reads it, see settings).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

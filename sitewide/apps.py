@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SitewideConfig(AppConfig):
+    """What every request shares: the real client address behind proxies, security headers,
+    staff session limits, the health check and the error pages."""
+
+    name = "sitewide"
+    verbose_name = _("Site-wide")
+
+    def ready(self):
+        from .page_cache import connect_invalidation
+
+        connect_invalidation()

@@ -1,0 +1,74 @@
+"""Middleware every request passes through (see MIDDLEWARE in settings/base.py for the order)."""
+
+import time
+
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+
+from .client_address import client_address
+
+SIGNED_IN_AT = "sitewide:signed-in-at"
+LAST_SEEN_AT = "sitewide:last-seen-at"
+
+
+def cross_origin_resource_policy(get_response):
+    """No other site may embed our pages, scripts, styles or images (Cross-Origin-Resource-Policy).
+    Placed above WhiteNoise so static files get it too."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+    return middleware
+
+
+def staff_session_limits(get_response):
+    """A signed-in member of staff is signed out after DJANGO_STAFF_IDLE_MINUTES without a request
+    to the admin, and in any case STAFF_SESSION_MAX_HOURS after signing in (a working day).
+
+    Only admin requests read the session here: public pages must not vary by cookie (they are
+    shared-cached), and they show nothing that depends on who asks."""
+    admin_prefix = reverse("admin:index")
+
+    def middleware(request):
+        if request.path.startswith(admin_prefix) and request.user.is_authenticated:
+            now = time.time()
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            last_seen_at = request.session.get(LAST_SEEN_AT, now)
+            idle = now - last_seen_at > settings.STAFF_IDLE_MINUTES * 60
+            too_long = now - signed_in_at > settings.STAFF_SESSION_MAX_HOURS * 3600
+            if idle or too_long:
+                logout(request)
+                messages.info(request, _("You were signed out to keep patients' details safe. Please sign in again."))
+                return redirect_to_login(request.path)  # the path only: a query may hold a search for a name
+            request.session[LAST_SEEN_AT] = now
+        return get_response(request)
+
+    return middleware
+
+
+class AuditTrailMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, for staff requests to the admin only (public pages must not
+    read the session, see above), with the same client address as everything else (its own trusts
+    any X-Forwarded-For a client sends) and no client-chosen port."""
+
+    admin_prefix = reverse_lazy("admin:index")
+
+    def __call__(self, request):
+        if not request.path.startswith(str(self.admin_prefix)):
+            return self.get_response(request)
+        return super().__call__(request)
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_address(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None

@@ -1,0 +1,66 @@
+"""The health check and the error pages.
+
+The error pages render even when the database is down: the clinic's details come from
+`treatments.context_processors.clinic`, which falls back to the copy in fixtures/clinic.json.
+"""
+
+import logging
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+logger = logging.getLogger(__name__)
+
+HEALTH_KEY = "sitewide:health"
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def _cache_answers() -> bool:
+    try:
+        cache.set(HEALTH_KEY, "ok", 10)
+        return cache.get(HEALTH_KEY) == "ok"
+    except Exception:  # a cache backend raises its own client's errors (redis.ConnectionError, ...)
+        logger.warning("Health check: the cache did not answer")
+        return False
+
+
+@never_cache
+def healthz(request):
+    """200 when the database and the cache answer; 503 naming each part that does not."""
+    parts = {"database": _database_answers(), "cache": _cache_answers()}
+    body = {name: "ok" if up else "unavailable" for name, up in parts.items()}
+    return JsonResponse(body, status=200 if all(parts.values()) else 503)
+
+
+# Django's own handlers for 400, 403 and 500 render without the request's context (no clinic,
+# so no phone number): these render the site's templates with it.
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,57 @@
+"""Builders for appointment tests: what a patient sends, and requests stored directly."""
+
+import contextlib
+import datetime
+import time
+import uuid
+from unittest import mock
+
+from django.utils import timezone
+
+from appointments.forms import issue_form_token
+from appointments.models import AppointmentRequest
+
+
+def form_data(**overrides):
+    """What a patient sends: a valid request from a form shown a minute ago. A value of None
+    leaves the field out."""
+    data = {
+        "first_name": "Ana",
+        "last_name": "Rivera",
+        "city": "Brooklyn",
+        "state": "NY",
+        "email": "ana.rivera@example.org",
+        "phone": "(718) 555-0142",
+        "contact_preference": "phone",
+        "purpose": "consultation",
+        "treatment": "mesotherapy",
+        "comments": "Weekday mornings suit me best.",
+        "form_token": issue_form_token(time.time() - 60),
+        "website": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def make_request(**fields):
+    """An appointment request stored directly, for admin and retention tests."""
+    values = {
+        "first_name": "Ana",
+        "last_name": "Rivera",
+        "city": "Brooklyn",
+        "state": "NY",
+        "email": "ana.rivera@example.org",
+        "phone": "+17185550142",
+        "contact_preference": "phone",
+        "submission_token": uuid.uuid4(),
+        **fields,
+    }
+    return AppointmentRequest.objects.create(**values)
+
+
+@contextlib.contextmanager
+def time_machine_at(local_time: str):
+    """Runs the block as if the clinic's clock showed `local_time` ("2026-11-25 21:31")."""
+    moment = timezone.make_aware(datetime.datetime.fromisoformat(local_time))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield moment

@@ -1,0 +1,72 @@
+import uuid
+
+import pytest
+from django.db import IntegrityError
+
+from appointments.models import PageComment, PageRating
+from appointments.ratings.errors import RatingRefused
+from appointments.ratings.selectors import rateable_page, star_pictures, visitor_stars
+from appointments.ratings.services import page_comment_create, page_rating_submit
+from treatments.models import TreatmentPage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_second_vote_replaces_the_first_and_the_tally_follows(faq, assert_tallies_match_votes):
+    visitor = uuid.uuid4()
+    page_rating_submit(page=faq, visitor=visitor, stars=2)
+    tally, rating = page_rating_submit(page=faq, visitor=visitor, stars=5)
+    assert (tally.count, tally.total, tally.distribution) == (1, 5, [0, 0, 0, 0, 1])
+    assert rating.stars == 5
+    assert visitor_stars(faq, visitor) == 5
+    assert_tallies_match_votes()
+
+
+@pytest.mark.parametrize("stars", [0, 6, -1])
+def test_stars_outside_one_to_five_are_refused(faq, stars):
+    with pytest.raises(ValueError, match="1 to 5"):
+        page_rating_submit(page=faq, visitor=uuid.uuid4(), stars=stars)
+    assert PageRating.objects.count() == 0
+
+
+def test_a_comment_needs_the_visitors_rating_and_keeps_its_stars(faq):
+    visitor = uuid.uuid4()
+    assert page_comment_create(page=faq, visitor=visitor, text="Hello") is None
+    page_rating_submit(page=faq, visitor=visitor, stars=3)
+    comment = page_comment_create(page=faq, visitor=visitor, text="Please explain the allergy test.")
+    assert (comment.stars, PageComment.objects.count()) == (3, 1)
+
+
+def test_the_database_refuses_a_second_row_for_one_visitor_and_page(faq):
+    visitor = uuid.uuid4()
+    tally, _ = page_rating_submit(page=faq, visitor=visitor, stars=3)
+    with pytest.raises(IntegrityError):
+        PageRating.objects.create(rated_page=tally, visitor=visitor, stars=4)
+
+
+def test_deleting_a_page_deletes_its_ratings(faq):
+    page_rating_submit(page=faq, visitor=uuid.uuid4(), stars=3)
+    faq.delete()
+    assert PageRating.objects.count() == 0
+
+
+def test_the_average_is_drawn_to_the_nearest_half_star():
+    assert star_pictures(4.3) == ["full", "full", "full", "full", "half"]
+    assert star_pictures(4.2) == ["full", "full", "full", "full", "empty"]
+    assert star_pictures(1.0) == ["full", "empty", "empty", "empty", "empty"]
+    assert star_pictures(None) == ["empty"] * 5
+
+
+@pytest.mark.parametrize(
+    "reference", ["", "\u00b2", "\u0661", "3 ", "+3", "-3", "3.0", "9" * 19, "treatments.treatmentpage:3"]
+)
+def test_a_page_reference_is_ascii_digits_only(faq, reference):
+    with pytest.raises(RatingRefused):
+        rateable_page(reference)
+
+
+def test_a_reference_names_only_a_published_page(faq):
+    assert rateable_page(str(faq.pk)) == faq
+    TreatmentPage.objects.filter(pk=faq.pk).update(is_published=False)
+    with pytest.raises(RatingRefused):
+        rateable_page(str(faq.pk))

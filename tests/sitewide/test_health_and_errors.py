@@ -1,0 +1,124 @@
+"""/healthz, and error pages that still help a patient when the database is down."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.db import OperationalError
+
+PROJECT = Path(__file__).resolve().parent.parent.parent
+CLINIC_PHONE = "1-212-679-9667"
+
+
+@pytest.mark.django_db
+def test_healthz_says_ok_when_the_database_and_cache_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_cache_when_it_does_not_answer(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(caches["default"], "set", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "cache": "unavailable"}
+
+
+def without_database(paths):
+    """Requests the paths in a fresh process whose database cannot be reached (a closed port)."""
+    code = textwrap.dedent(
+        f"""
+        import json, django
+        django.setup()
+        from django.test import Client
+        client = Client(raise_request_exception=False, SERVER_NAME="localhost")
+        answers = {{}}
+        for path in {paths!r}:
+            response = client.get(path)
+            answers[path] = [response.status_code, response.content.decode()]
+        print(json.dumps(answers))
+        """
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="mesoclinic.settings.test",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
+        PGCONNECT_TIMEOUT="2",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_without_a_database_a_404_is_a_404_and_a_500_still_gives_the_phone_number():
+    answers = without_database(["/no-such-page/", "/treatments/mesotherapy/", "/healthz"])
+    status, html = answers["/no-such-page/"]
+    assert status == 404
+    assert "Page not found" in html
+    assert CLINIC_PHONE in html
+    status, html = answers["/treatments/mesotherapy/"]
+    assert status == 500
+    assert "Sorry, there is a problem with the site" in html
+    assert CLINIC_PHONE in html
+    assert 'href="tel:+12126799667"' in html
+    assert answers["/healthz"][0] == 503
+    assert json.loads(answers["/healthz"][1])["database"] == "unavailable"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "status", "title"),
+    [
+        ("/no-such-page/", 404, "Page not found"),
+        ("/treatments/mesotherapy/unknown/", 404, "Page not found"),
+    ],
+)
+def test_error_pages_are_in_the_sites_look_with_the_phone_number(client, content, path, status, title):
+    response = client.get(path)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert title in html
+    assert 'class="site-header"' in html
+    assert CLINIC_PHONE in html
+
+
+@pytest.mark.django_db
+def test_a_hostile_host_header_gets_the_400_page_not_a_server_error(client, content):
+    response = client.get("/", HTTP_HOST="evil.example\r\nX-Injected: 1")
+    assert response.status_code == 400
+    assert "We could not read that request" in response.content.decode()
+    assert CLINIC_PHONE in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_server_error_renders_the_500_page_with_the_phone_number(client, content, monkeypatch):
+    from treatments import views
+
+    def broken(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(views, "get_object_or_404", broken)
+    client.raise_request_exception = False
+    response = client.get("/treatments/mesotherapy/")
+    assert response.status_code == 500
+    assert CLINIC_PHONE in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_without_permission_get_the_403_page(client, content, django_user_model):
+    user = django_user_model.objects.create_user("someone", password="a-long-enough-password", is_staff=True)
+    client.force_login(user)
+    response = client.get("/admin/appointments/appointmentrequest/")
+    assert response.status_code == 403

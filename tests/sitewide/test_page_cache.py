@@ -1,0 +1,126 @@
+"""Public pages answered whole from the shared cache, replaced on the very next request after any
+content edit; conditional requests; compression of public pages only; no request for a vote
+that does not exist."""
+
+import gzip
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from appointments.ratings.services import page_rating_submit
+from tests.admin_forms import admin_change_form_data
+from tests.treatments.factories import record_review
+from treatments.models import Section, TreatmentPage
+
+pytestmark = pytest.mark.django_db
+
+FAQ = "/treatments/mesotherapy/faq/"
+
+
+@pytest.fixture
+def page_cache(settings, content):
+    settings.PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def get_counting(client, path, **extra):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, **extra)
+    return response, len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("path", ["/", "/treatments/", FAQ, "/treatments/mesotherapy/"])
+def test_a_public_page_is_answered_from_the_cache_without_a_query(client, page_cache, path):
+    first, cold = get_counting(client, path)
+    second, warm = get_counting(client, path)
+    assert cold > 0
+    assert warm == 0
+    assert second.content == first.content
+    assert "public" in second["Cache-Control"]
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_a_content_edit_in_the_admin_shows_on_the_very_next_request(admin_client, page_cache):
+    client = Client()
+    assert "Does it hurt?" in client.get(FAQ).content.decode()
+    page = TreatmentPage.objects.get(slug="faq")
+    url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
+    data = admin_change_form_data(admin_client.get(url))
+    data["title"] = "Mesotherapy: your questions answered"
+    assert admin_client.post(url, data).status_code == 302
+    assert "Mesotherapy: your questions answered" in client.get(FAQ).content.decode()
+
+
+def test_a_recorded_review_and_a_new_section_show_at_once(page_cache):
+    client = Client()
+    client.get(FAQ)
+    record_review(TreatmentPage.objects.get(slug="faq"))
+    assert "Reviewed by" in client.get(FAQ).content.decode()
+    Section.objects.create(page=TreatmentPage.objects.get(slug="faq"), heading="A new heading", anchor="new", body="x")
+    assert "A new heading" in client.get(FAQ).content.decode()
+
+
+def test_the_generation_is_shared_by_every_process_through_redis(settings, content, redis_cache):
+    from django.core.cache import caches
+
+    settings.PAGE_CACHE = True
+    client = Client()
+    client.get(FAQ)
+    assert get_counting(client, FAQ)[1] == 0
+    caches["default"].close()  # another server process: nothing shared but Redis
+    del caches["default"]
+    record_review(TreatmentPage.objects.get(slug="faq"))
+    assert "Reviewed by" in client.get(FAQ).content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [reverse("appointments:request"), reverse("appointments:thanks"), FAQ + "?rated=4", "/healthz", "/admin/login/"],
+)
+def test_forms_thanks_pages_and_the_admin_are_never_cached(client, page_cache, path):
+    client.get(path)
+    response, queries = get_counting(client, path)
+    assert "public" not in response.get("Cache-Control", "")
+    if path != "/admin/login/":  # the sign-in page may be answered without the database
+        assert queries > 0 or path == "/healthz"
+
+
+def test_a_browser_revalidating_a_page_gets_304_not_modified(client, page_cache):
+    first = client.get(FAQ)
+    assert first["ETag"]
+    again = client.get(FAQ, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_public_pages_are_compressed_and_pages_with_a_token_are_not(client, page_cache):
+    page = client.get(FAQ, headers={"Accept-Encoding": "gzip"})
+    assert page["Content-Encoding"] == "gzip"
+    assert b"Does it hurt?" in gzip.decompress(page.content)
+    form = client.get(reverse("appointments:request"), headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in form
+    assert b"csrfmiddlewaretoken" in form.content
+
+
+def test_rating_sets_a_readable_marker_so_only_voters_ask_for_their_vote(content):
+    visitor = Client(headers={"Origin": "http://testserver"})
+    page = TreatmentPage.objects.get(slug="faq")
+    response = visitor.post(reverse("ratings:rate"), {"page": str(page.pk), "stars": "4"})
+    marker = response.cookies["mesoclinic_rated"]
+    assert marker.value == "1"
+    assert not marker["httponly"]  # the script reads it
+    assert response.cookies["mesoclinic_rater"]["httponly"] is True  # the id stays unreadable
+
+
+def test_a_rating_reaches_the_cached_average_within_the_pages_max_age(client, page_cache, settings):
+    client.get(FAQ)
+    page_rating_submit(page=TreatmentPage.objects.get(slug="faq"), visitor=uuid.uuid4(), stars=5)
+    assert "Not Rated Yet" in client.get(FAQ).content.decode()  # kept, as documented
+    assert client.get(FAQ)["Cache-Control"].endswith(f"max-age={settings.TREATMENT_PAGE_MAX_AGE}")

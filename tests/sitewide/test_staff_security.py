@@ -1,0 +1,183 @@
+"""The admin locked down: sign-in throttling, staff session limits, and the audit trail."""
+
+import datetime
+import logging
+import time
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.admin.models import CHANGE
+from django.contrib.admin.models import LogEntry as AdminLogEntry
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from appointments.models import AppointmentRequest
+from sitewide.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from tests.admin_forms import admin_change_form_data
+from tests.appointments.factories import make_request
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("admin:login")
+PASSWORD = "a-long-front-desk-password"
+
+
+@pytest.fixture
+def receptionist(db):
+    user = User.objects.create_user("desk", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Front desk"))
+    return user
+
+
+def sign_in(password, username="desk", address="198.51.100.20"):
+    client = Client(REMOTE_ADDR=address)
+    response = client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"})
+    return client, response
+
+
+def test_failed_sign_ins_lock_the_account_and_are_logged_without_the_password(receptionist, settings, caplog):
+    settings.AXES_FAILURE_LIMIT = 3
+    caplog.set_level(logging.INFO)
+    for attempt in range(3):
+        _, response = sign_in(f"wrong-password-{attempt}")
+    assert response.status_code == 429
+    assert "Sign-in locked" in response.content.decode()
+    _, response = sign_in(PASSWORD)  # even the right password, while locked
+    assert response.status_code == 429
+    _, response = sign_in(PASSWORD, address="198.51.100.99")  # the username is locked from anywhere
+    assert response.status_code == 429
+    assert "desk" in caplog.text
+    assert "wrong-password" not in caplog.text
+    assert PASSWORD not in caplog.text
+
+    call_command("axes_reset_username", "desk")  # how an administrator unlocks it (README)
+    _, response = sign_in(PASSWORD)
+    assert response.status_code == 302
+
+
+def test_one_address_trying_many_usernames_is_locked_too(receptionist, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for number in range(3):
+        sign_in("wrong", username=f"guess{number}")
+    _, response = sign_in(PASSWORD)  # the real account, from the same address
+    assert response.status_code == 429
+
+
+def test_signing_in_without_a_next_page_lands_on_the_admin_not_a_404(receptionist):
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    response = client.post(LOGIN, {"username": "desk", "password": PASSWORD})
+    assert response["Location"] == reverse("admin:index")
+
+
+def age_session(client, **seconds_ago):
+    session = client.session
+    for key, ago in seconds_ago.items():
+        session[key] = time.time() - ago
+    session.save()
+
+
+def test_an_idle_staff_session_ends(receptionist, settings):
+    settings.STAFF_IDLE_MINUTES = 30
+    client, _ = sign_in(PASSWORD)
+    assert client.get("/admin/").status_code == 200
+    age_session(client, **{LAST_SEEN_AT: 29 * 60})
+    assert client.get("/admin/").status_code == 200  # still active: the clock starts again
+    age_session(client, **{LAST_SEEN_AT: 31 * 60})
+    response = client.get("/admin/appointments/appointmentrequest/?q=Rivera")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=/admin/appointments/appointmentrequest/")
+    assert "Rivera" not in response["Location"]
+    assert client.get("/admin/").status_code == 302  # signed out
+
+
+def test_a_staff_session_ends_after_a_working_day_however_active(receptionist, settings):
+    settings.STAFF_SESSION_MAX_HOURS = 10
+    client, _ = sign_in(PASSWORD)
+    client.get("/admin/")
+    age_session(client, **{SIGNED_IN_AT: 10 * 3600 + 60, LAST_SEEN_AT: 60})
+    assert client.get("/admin/").status_code == 302
+
+
+def audit_entries(appointment):
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(AppointmentRequest), object_pk=str(appointment.pk)
+        ).order_by("timestamp", "pk")
+    )
+
+
+def test_viewing_changing_and_exporting_a_request_are_recorded_with_who_and_where(receptionist, content):
+    appointment = make_request(first_name="Ana", last_name="Rivera")
+    client, _ = sign_in(PASSWORD, address="198.51.100.20")
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+    data = admin_change_form_data(client.get(url))
+    client.post(url, {**data, "status": "contacted", "staff_notes": "Ana asked for mornings."})
+    client.post(
+        reverse("admin:appointments_appointmentrequest_changelist"),
+        {"action": "export_csv", "_selected_action": [appointment.pk]},
+    )
+    entries = [entry for entry in audit_entries(appointment) if entry.actor_id]
+    kinds = [(entry.action, (entry.additional_data or {}).get("export")) for entry in entries]
+    # Viewed; the note saved, then the status moved (by the one service function); exported.
+    assert kinds == [
+        (LogEntry.Action.ACCESS, None),
+        (LogEntry.Action.UPDATE, None),
+        (LogEntry.Action.UPDATE, None),
+        (LogEntry.Action.ACCESS, "requests CSV"),
+    ]
+    for entry in entries:
+        assert entry.actor == receptionist
+        assert entry.remote_addr == "198.51.100.20"
+        assert entry.object_repr.startswith(f"Request #{appointment.pk}, ")
+        assert "Ana" not in entry.object_repr + str(entry.changes)
+    notes, status = entries[1], entries[2]
+    assert status.changes_dict["status"] == ["new", "contacted"]
+    assert "staff_notes" in notes.changes_dict
+    assert "mornings" not in str(notes.changes)  # a note is recorded as changed, never copied
+
+
+def test_the_audit_trail_is_for_superusers_only_and_read_only(receptionist, admin_client, content):
+    appointment = make_request()
+    client, _ = sign_in(PASSWORD)
+    client.get(reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk]))
+    trail = reverse("admin:auditlog_logentry_changelist")
+    assert client.get(trail).status_code == 403
+    response = admin_client.get(trail)
+    assert response.status_code == 200
+    assert f"Request #{appointment.pk}" in response.content.decode()
+    entry = LogEntry.objects.first()
+    assert admin_client.get(reverse("admin:auditlog_logentry_delete", args=[entry.pk])).status_code == 403
+    assert (
+        admin_client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk])).context["has_change_permission"]
+        is False
+    )
+
+
+def test_after_the_purge_nothing_of_the_patient_is_left_in_any_history(admin_user, content):
+    appointment = make_request(status="closed", first_name="Zelda", last_name="Quartermain")
+    AppointmentRequest.objects.filter(pk=appointment.pk).update(
+        received_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    kept = make_request(first_name="Yolanda", last_name="Pemberton")
+    content_type = ContentType.objects.get_for_model(AppointmentRequest)
+    for old in [appointment, kept]:  # entries the admin wrote before requests were named by number
+        AdminLogEntry.objects.create(
+            user=admin_user,
+            content_type=content_type,
+            object_id=str(old.pk),
+            object_repr=f"{old.first_name} {old.last_name} (2025-10-01)",
+            action_flag=CHANGE,
+            change_message="[]",
+        )
+    call_command("purge_requests", verbosity=0)
+    assert not AppointmentRequest.objects.filter(pk=appointment.pk).exists()
+    histories = " ".join(AdminLogEntry.objects.values_list("object_repr", flat=True)) + " ".join(
+        f"{entry.object_repr} {entry.changes}" for entry in LogEntry.objects.all()
+    )
+    for name in ["Zelda", "Quartermain", "Yolanda", "Pemberton"]:
+        assert name not in histories
+    assert f"Request #{appointment.pk}" in histories

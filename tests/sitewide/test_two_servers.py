@@ -1,0 +1,197 @@
+"""Two `make serve` processes on different ports, sharing one PostgreSQL database and one Redis,
+are one site: a rate limit counts across both, and a staff session opened on one works on the
+other. Real gunicorn servers, as a clinic's IT contractor would run them behind a load balancer."""
+
+import http.client
+import os
+import re
+import secrets
+import signal
+import subprocess
+import time
+import uuid
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from tests.machine import IN_CI
+
+PROJECT = Path(__file__).resolve().parent.parent.parent
+ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PATIENT = "198.51.100.5"  # what nginx would put in X-Forwarded-For
+
+
+def unavailable(message):
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def shared_services(tmp_path):
+    """A new PostgreSQL database and an emptied Redis database, removed afterwards."""
+    name = f"mesoclinic_two_servers_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
+    except (psycopg.OperationalError, redis.ConnectionError) as error:
+        unavailable(f"two-server test needs PostgreSQL and Redis on this machine: {error}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield database_url
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Browser:
+    """Just enough of a browser behind nginx: HTTPS as the proxy says, its cookies, its address."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def request(self, port, method, path, body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        sent = {
+            "Host": f"127.0.0.1:{port}",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": PATIENT,
+            "Origin": f"https://127.0.0.1:{port}",
+            "Referer": f"https://127.0.0.1:{port}{path}",
+            **(headers or {}),
+        }
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+        if body is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        content = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for key, morsel in SimpleCookie(header).items():
+                self.cookies[key] = morsel.value
+        connection.close()
+        return response.status, response.headers, content
+
+
+@pytest.fixture
+def two_servers(shared_services, tmp_path):
+    environment = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": shared_services,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_SITE_URL": "https://clinic.example",
+        "DJANGO_DEFAULT_FROM_EMAIL": "website@clinic.example",
+        "DJANGO_EMAIL_HOST": "127.0.0.1",
+        "DJANGO_EMAIL_PORT": "9",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DJANGO_TRUSTED_PROXY_COUNT": "1",
+        "RATING_RATE_LIMIT": "3/10m",
+        "WEB_CONCURRENCY": "1",
+        "DJANGO_SUPERUSER_PASSWORD": "a-long-administrator-password",
+    }
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    processes = []
+
+    def start(port):
+        log = (tmp_path / f"serve-{port}.log").open("w")
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "serve", f"PORT={port}"],
+            cwd=PROJECT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        processes.append(process)
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / f"serve-{port}.log").read_text()
+            try:
+                status, _, _ = Browser().request(port, "GET", "/healthz")
+                if status == 200:
+                    return port
+            except OSError:
+                pass
+            time.sleep(0.5)
+        pytest.fail((tmp_path / f"serve-{port}.log").read_text())
+
+    def manage(*arguments):
+        env = {**environment, "DJANGO_SETTINGS_MODULE": "mesoclinic.settings.production"}
+        subprocess.run([".venv/bin/python", "manage.py", *arguments], cwd=PROJECT, env=env, check=True)
+
+    try:
+        first = start(free_port())  # migrates the new database
+        manage("loaddata", "clinic", "mesotherapy", "--verbosity", "0")
+        manage("createsuperuser", "--noinput", "--username", "boss", "--email", "boss@clinic.example")
+        second = start(free_port())
+        yield first, second, lambda: "".join(log.read_text() for log in tmp_path.glob("serve-*.log")), manage
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def test_two_servers_share_the_rate_limit_and_the_staff_session(two_servers):
+    first, second, server_logs, _manage = two_servers
+    browser = Browser()
+    status, _, html = browser.request(first, "GET", "/treatments/mesotherapy/faq/")
+    assert status == 200
+    page = re.search(r'data-page="(\d+)"', html).group(1)
+    rate = {"Sec-Fetch-Site": "same-origin"}
+    statuses = [browser.request(port, "POST", "/ratings/", f"page={page}&stars=4", rate)[0] for port in [first, first]]
+    statuses += [
+        browser.request(port, "POST", "/ratings/", f"page={page}&stars=5", rate)[0] for port in [second, second]
+    ]
+    assert statuses == [302, 302, 302, 429]  # the limit of 3 counted across both servers
+    other_patient = {**rate, "X-Forwarded-For": "198.51.100.77"}
+    assert Browser().request(second, "POST", "/ratings/", f"page={page}&stars=5", other_patient)[0] == 302
+
+    staff = Browser()
+    _, _, login = staff.request(first, "GET", "/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    form = f"csrfmiddlewaretoken={token}&username=boss&password=a-long-administrator-password&next=/admin/"
+    status, headers, _ = staff.request(first, "POST", "/admin/login/", form)
+    assert (status, headers["Location"]) == (302, "/admin/")
+    status, _, admin_index = staff.request(second, "GET", "/admin/")
+    assert status == 200
+    assert "Clinic website administration" in admin_index
+
+    # A search for a patient works, and leaves their name in no access log.
+    status, _, _ = staff.request(second, "GET", "/admin/appointments/appointmentrequest/?q=Quartermain")
+    assert status == 200
+    assert "GET /admin/appointments/appointmentrequest/ HTTP/1.1" in server_logs()
+    assert "Quartermain" not in server_logs()
+
+
+def test_an_edit_shows_on_every_server_at_once_though_pages_are_cached(two_servers):
+    first, second, _logs, manage = two_servers
+    browser = Browser()
+    for port in [first, second, first, second]:  # cached on both
+        status, _, html = browser.request(port, "GET", "/treatments/mesotherapy/faq/")
+        assert status == 200
+        assert "Mesotherapy: questions and answers" in html
+    manage(
+        "shell",
+        "-c",
+        "from treatments.models import TreatmentPage as P; p = P.objects.get(slug='faq'); "
+        "p.title = 'Your questions about mesotherapy'; p.save()",
+    )
+    for port in [second, first]:
+        _, _, html = browser.request(port, "GET", "/treatments/mesotherapy/faq/")
+        assert "Your questions about mesotherapy" in html

@@ -1,0 +1,171 @@
+"""The editorial workflow: an honest review record kept by staff, the history of every change,
+reading grades, review reminders, and content that seeds an empty site but never overwrites one."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from tests.admin_forms import admin_change_form_data
+from treatments.models import Section, TreatmentPage
+from treatments.readability import grade, page_readability
+from treatments.reviews import add_months
+
+from .factories import make_reviewer, record_review
+
+pytestmark = pytest.mark.django_db
+
+FAQ = "/treatments/mesotherapy/faq/"
+
+
+@pytest.fixture
+def faq(content):
+    return TreatmentPage.objects.get(slug="faq")
+
+
+def test_recording_a_review_shows_name_role_date_and_next_due(client, faq, settings):
+    settings.REVIEW_INTERVAL_MONTHS = 12
+    reviewed_on = datetime.date.today() - datetime.timedelta(days=10)
+    record_review(faq, make_reviewer(first_name="Grace", last_name="Lee", role="MD, medical director"), reviewed_on)
+    response = client.get(FAQ)
+    assertContains(response, "Grace Lee, MD, medical director, on")
+    assertContains(response, f'<time datetime="{reviewed_on:%Y-%m-%d}">{reviewed_on:%-d %B %Y}</time>', html=True)
+    due = add_months(reviewed_on, 12)
+    assertContains(response, f'<time datetime="{due:%Y-%m-%d}">{due:%-d %B %Y}</time>', html=True)
+    assertNotContains(response, "due for review")
+
+
+def test_an_overdue_review_says_so_in_plain_words_and_shows_no_past_due_date(client, faq, settings):
+    settings.REVIEW_INTERVAL_MONTHS = 12
+    reviewed_on = datetime.date.today() - datetime.timedelta(days=500)
+    record_review(faq, reviewed_on=reviewed_on)
+    response = client.get(FAQ)
+    assertContains(response, "This information is due for review.")
+    assertNotContains(response, "Next review due")
+    assertNotContains(response, f"{add_months(reviewed_on, 12):%Y-%m-%d}")
+
+
+def test_staff_record_a_review_in_the_admin_as_themselves(admin_client, admin_user, faq):
+    admin_user.first_name, admin_user.last_name = "Ada", "Stone"
+    admin_user.save()
+    reviewer = make_reviewer(username="ada2", first_name="Ada", last_name="Stone", role="RN, nurse educator")
+    url = reverse("admin:treatments_treatmentpage_change", args=[faq.pk])
+    data = admin_change_form_data(admin_client.get(url))
+    data.update(
+        {
+            "reviews-TOTAL_FORMS": "1",
+            "reviews-0-reviewer": str(reviewer.pk),
+            "reviews-0-reviewed_on": datetime.date.today().isoformat(),
+            "reviews-0-notes": "Checked against current guidance.",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    page = TreatmentPage.objects.with_content().get(pk=faq.pk)
+    assert page.latest_review.reviewer == reviewer
+    status = admin_client.get(url).content.decode()
+    assert "Reviewed by Ada Stone, RN, nurse educator" in status
+
+
+def test_every_edit_and_review_is_in_the_pages_history_with_who_and_what(admin_client, admin_user, db):
+    call_command("seed_content")
+    faq = TreatmentPage.objects.get(slug="faq")
+    url = reverse("admin:treatments_treatmentpage_change", args=[faq.pk])
+    data = admin_change_form_data(admin_client.get(url))
+    data["summary"] = "Answers to the questions our patients ask most."
+    admin_client.post(url, data)
+    section = Section.objects.create(page=faq, heading="A new section", anchor="new", body="Text.")
+    record_review(faq)
+    html = admin_client.get(url).content.decode()
+    assert "Page: summary changed" in html
+    assert "Section “A new section” added" in html
+    assert "Review of " in html
+    assert "Page added" in html  # the content as first loaded
+    assert admin_user.get_username() in html
+    assert section.history.count() == 1
+
+
+def test_reading_grades_are_computed_offline_and_shown_to_staff(admin_client, faq):
+    assert grade("The cat sat on the mat. It was happy.") < 2
+    assert grade("Mesotherapy is a minimally invasive procedure that is widely used in Europe.") > 8
+    html = admin_client.get(reverse("admin:treatments_treatmentpage_changelist")).content.decode()
+    assert "reading grade" in html.lower()
+    page_html = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[faq.pk])).content.decode()
+    assert "Flesch-Kincaid grade" in page_html
+    assert "target 8.0" in page_html
+
+
+def test_the_hardest_parts_of_a_page_are_named(db, settings):
+    from .factories import make_page, make_treatment
+
+    settings.READING_GRADE_TARGET = 8
+    page = make_page(make_treatment(), intro="It is short. It is clear.")
+    Section.objects.create(
+        page=page,
+        heading="Physiological considerations",
+        anchor="hard",
+        body="Comprehensive multidisciplinary evaluation necessitates considerable administrative coordination.",
+    )
+    result = page_readability(TreatmentPage.objects.with_content().get(pk=page.pk))
+    assert [part.name for part in result.hardest] == ["Physiological considerations"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/treatments/mesotherapy/",
+        FAQ,
+        "/treatments/mesotherapy/preventing-wrinkles/",
+        "/treatments/mesotherapy/side-effects-and-safety/",
+    ],
+)
+def test_every_page_meets_the_reading_grade_target(content, url, settings):
+    page = TreatmentPage.objects.with_content().get(slug=url.rstrip("/").split("/")[-1] if url.count("/") > 3 else "")
+    result = page_readability(page)
+    assert result.grade <= settings.READING_GRADE_TARGET, (result.grade, [(p.name, p.grade) for p in result.hardest])
+
+
+def test_review_reminders_mail_the_editors_only_when_pages_are_due(content, settings, capsys):
+    settings.REVIEW_INTERVAL_MONTHS = 12
+    editor = User.objects.create_user("editor", email="editor@clinic.example")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    call_command("review_reminders")
+    [reminder] = mail.outbox
+    assert reminder.to == ["editor@clinic.example"]
+    assert "4 patient pages are due for review" in reminder.subject
+    assert "never reviewed" in reminder.body
+    reviewer = make_reviewer()
+    for page in TreatmentPage.objects.all():
+        record_review(page, reviewer)
+    mail.outbox.clear()
+    call_command("review_reminders")
+    assert mail.outbox == []
+    assert "No page is due for review." in capsys.readouterr().out
+
+
+def test_the_admin_index_shows_how_many_pages_are_due(admin_client, content):
+    assertContains(admin_client.get(reverse("admin:index")), "4 patient pages are due for review")
+
+
+def test_editors_edit_content_but_never_see_patients_requests(client, content):
+    editor = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    page = TreatmentPage.objects.first()
+    assert client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).status_code == 200
+    assert client.get(reverse("admin:appointments_appointmentrequest_changelist")).status_code == 403
+
+
+def test_seeding_fills_an_empty_site_and_never_overwrites_staff_edits(db, capsys):
+    call_command("seed_content")
+    assert "Loaded the shipped content into the empty site." in capsys.readouterr().out
+    TreatmentPage.objects.filter(slug="faq").update(summary="Edited by staff.")
+    call_command("seed_content")  # what a second `make run` does
+    assert "nothing loaded" in capsys.readouterr().out
+    assert TreatmentPage.objects.get(slug="faq").summary == "Edited by staff."
+    call_command("seed_content", "--overwrite")  # `make content`, on purpose
+    assert TreatmentPage.objects.get(slug="faq").summary != "Edited by staff."

@@ -1,0 +1,40 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from simple_history.utils import get_history_manager_for_model
+
+from treatments.models import Clinic, FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
+
+FIXTURES = ["clinic", "mesotherapy"]
+CONTENT_MODELS = [Clinic, Treatment, TreatmentPage, Section, FAQEntry, PreventionStep, PreventionTip]
+
+
+class Command(BaseCommand):
+    """Loads the site's content (fixtures/) into a database that has none. It never touches a
+    site that has content, so staff edits survive every `make run`; --overwrite puts the shipped
+    content back on purpose, replacing edits to the same pages. Either way each page's history
+    records the load, so later edits show what they changed."""
+
+    help = "Load the shipped content into an empty site (or, with --overwrite, replace it)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Load the shipped content even if the site has content: edits to the same rows are lost.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, overwrite, **options):
+        if not overwrite and (Clinic.objects.exists() or Treatment.objects.exists()):
+            self.stdout.write("The site already has content: nothing loaded (use --overwrite to replace it).")
+            return
+        call_command("loaddata", *FIXTURES, verbosity=0)
+        for model in CONTENT_MODELS:  # loaddata's raw saves make no history records of their own
+            get_history_manager_for_model(model).bulk_history_create(
+                list(model.objects.all()), default_change_reason="Loaded from fixtures/"
+            )
+        if overwrite:
+            self.stdout.write("Loaded the shipped content, replacing any edits to the same pages.")
+        else:
+            self.stdout.write("Loaded the shipped content into the empty site.")

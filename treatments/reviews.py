@@ -1,0 +1,85 @@
+"""The editorial review record: who reviewed a page, in what role, and when.
+
+A page claims a review only once a member of staff has recorded one: the reviewer is a user of
+the site with a role or credential on file, never free text. The next review falls due
+REVIEW_INTERVAL_MONTHS after the last; past that date the page says, in plain words, that it is
+due for review.
+"""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the month's last day when it has fewer days)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class Reviewer(models.Model):
+    """A member of staff who may review medical pages, with the role patients will read."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="reviewer"
+    )
+    role = models.CharField(
+        _("role or credential"),
+        max_length=120,
+        help_text=_("As patients will read it after the name, e.g. 'MD, medical director'."),
+    )
+
+    class Meta:
+        verbose_name = _("reviewer")
+        verbose_name_plural = _("reviewers")
+
+    def __str__(self):
+        return f"{self.name}, {self.role}"
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name()
+
+    def clean(self):
+        if not self.user.get_full_name().strip():
+            raise ValidationError(_("Give this user a first and last name first: patients read the reviewer's name."))
+
+
+class PageReview(models.Model):
+    """One review of one page's medical content, as recorded by staff."""
+
+    page = models.ForeignKey(
+        "treatments.TreatmentPage", verbose_name=_("page"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(Reviewer, verbose_name=_("reviewed by"), on_delete=models.PROTECT)
+    reviewed_on = models.DateField(_("reviewed on"), default=timezone.localdate)
+    notes = models.TextField(_("notes for staff"), blank=True, help_text=_("Not shown to patients."))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self):
+        return _("Reviewed by %(reviewer)s on %(date)s") % {"reviewer": self.reviewer, "date": self.reviewed_on}
+
+    def clean(self):
+        if self.reviewed_on and self.reviewed_on > timezone.localdate():
+            raise ValidationError({"reviewed_on": _("A review cannot be recorded for a day still to come.")})
+
+    @property
+    def next_review_due(self) -> datetime.date:
+        return add_months(self.reviewed_on, settings.REVIEW_INTERVAL_MONTHS)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.next_review_due < timezone.localdate()
