@@ -19,6 +19,11 @@ def root_font_size(page):
     return page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
 
 
+def open_tools(page):
+    """Opens the one "Page tools" (or "Text size") control that holds the toolbar."""
+    page.locator("summary.page-tools__summary").click()
+
+
 @pytest.mark.parametrize("path", PAGE_PATHS)
 def test_axe_finds_no_violations(browser_page, site_url, axe_violations, path):
     browser_page.goto(site_url + path)
@@ -27,6 +32,7 @@ def test_axe_finds_no_violations(browser_page, site_url, axe_violations, path):
 
 def test_axe_finds_no_violations_at_the_largest_text_size(browser_page, site_url, axe_violations):
     browser_page.goto(site_url + FAQ)
+    open_tools(browser_page)
     browser_page.get_by_role("button", name="Largest").click()
     assert axe_violations(browser_page) == []
 
@@ -34,10 +40,11 @@ def test_axe_finds_no_violations_at_the_largest_text_size(browser_page, site_url
 def test_printing_gives_a_clean_handout_with_address_and_review_date(browser_page, site_url):
     browser_page.goto(site_url + FAQ)
     browser_page.emulate_media(media="print")
-    for chrome in [".site-nav", ".breadcrumb", ".page-toolbar", ".section-nav", ".site-footer"]:
+    for chrome in [".site-nav", ".breadcrumb", ".page-tools", ".section-nav", ".site-footer__privacy"]:
         assert browser_page.locator(chrome).first.is_hidden(), chrome
     assert browser_page.get_by_text(f"Printed from {site_url}{FAQ}").is_visible()
-    assert browser_page.get_by_text("Page last reviewed").is_visible()
+    assert browser_page.get_by_text("Last updated").is_visible()
+    assert browser_page.locator(".site-footer").get_by_text("800 Second Avenue").is_visible()
     assert browser_page.get_by_role("heading", name="Does it hurt?").is_visible()
     browser_page.emulate_media(media="screen")
     assert browser_page.locator(".site-nav").is_visible()
@@ -47,6 +54,7 @@ def test_printing_gives_a_clean_handout_with_address_and_review_date(browser_pag
 def test_print_button_opens_the_print_dialog(browser_page, site_url):
     browser_page.goto(site_url + FAQ)
     browser_page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    open_tools(browser_page)
     browser_page.get_by_role("button", name="Print").click()
     assert browser_page.evaluate("window.printed") == 1
 
@@ -54,6 +62,7 @@ def test_print_button_opens_the_print_dialog(browser_page, site_url):
 def test_text_size_changes_and_is_remembered_across_pages(browser_page, site_url):
     browser_page.goto(site_url + FAQ)
     standard = root_font_size(browser_page)
+    open_tools(browser_page)
     large = browser_page.get_by_role("button", name="Large", exact=True)
     large.click()
     assert large.get_attribute("aria-pressed") == "true"
@@ -64,6 +73,7 @@ def test_text_size_changes_and_is_remembered_across_pages(browser_page, site_url
     browser_page.get_by_role("link", name="Side effects and safety").first.click()
     browser_page.wait_for_url("**/side-effects-and-safety/")
     assert root_font_size(browser_page) == pytest.approx(standard * 1.1875)
+    open_tools(browser_page)
     assert browser_page.get_by_role("button", name="Large", exact=True).get_attribute("aria-pressed") == "true"
 
     browser_page.get_by_role("button", name="Largest").click()
@@ -74,6 +84,8 @@ def test_text_size_changes_and_is_remembered_across_pages(browser_page, site_url
 
 def test_text_size_buttons_work_from_the_keyboard(browser_page, site_url):
     browser_page.goto(site_url + FAQ)
+    browser_page.locator("summary.page-tools__summary").focus()
+    browser_page.keyboard.press("Enter")  # opens the page tools
     browser_page.get_by_role("button", name="Largest").focus()
     browser_page.keyboard.press("Enter")
     assert browser_page.evaluate("document.documentElement.dataset.textSize") == "largest"
@@ -83,6 +95,7 @@ def test_share_offers_an_email_link_and_copies_the_address(browser_context_facto
     context = browser_context_factory(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(site_url + FAQ)
+    open_tools(page)
     email = page.get_by_role("link", name="E-mail a link")
     assert email.get_attribute("href").startswith("mailto:?subject=Mesotherapy")
     assert "faq" in email.get_attribute("href")
@@ -95,12 +108,15 @@ def test_page_reads_fully_without_javascript(browser_context_factory, site_url):
     page = browser_context_factory(java_script_enabled=False).new_page()
     page.goto(site_url + FAQ)
     assert page.get_by_role("heading", name="Does it hurt?").is_visible()
+    open_tools(page)  # a plain <details>: it opens without a script
     assert page.get_by_role("link", name="E-mail a link").is_visible()
     # Buttons that need a script are not offered when there is none.
     assert page.get_by_role("button", name="Print").count() == 0
     assert page.get_by_role("button", name="Copy link").count() == 0
     page.get_by_role("link", name="Side effects and safety").first.click()
-    assert page.get_by_role("heading", name="Allergy skin test before cellulite treatment").is_visible()
+    # Wait for the next page: a check made right after the click would still see the FAQ.
+    page.wait_for_url("**/side-effects-and-safety/")
+    expect(page.get_by_role("heading", name="Allergy skin test before cellulite treatment")).to_be_visible()
 
 
 @pytest.mark.parametrize("path", PAGE_PATHS)
@@ -119,3 +135,54 @@ def test_skip_link_is_the_first_stop_and_moves_to_the_content(browser_page, site
     assert skip.is_visible()
     browser_page.keyboard.press("Enter")
     assert browser_page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("size", ["standard", "large", "largest"])
+@pytest.mark.parametrize("path", PAGE_PATHS[2:])
+def test_on_a_phone_the_title_and_the_first_words_are_on_the_first_screen(
+    browser_context_factory, site_url, path, size
+):
+    page = browser_context_factory(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(site_url + "/")
+    page.evaluate(f"localStorage.setItem('mesoclinic:text-size', '{size}')")
+    page.goto(site_url + path)
+    assert page.evaluate("document.documentElement.dataset.textSize || 'standard'") == size
+    title = page.locator("h1").bounding_box()
+    first_line = page.evaluate(
+        """() => {
+            const paragraph = document.querySelector('.treatment-page__body p');
+            const range = document.createRange();
+            range.setStart(paragraph.firstChild, 0);
+            range.setEnd(paragraph.firstChild, 1);
+            return range.getBoundingClientRect().bottom;
+        }"""
+    )
+    assert title["y"] + title["height"] <= 844
+    assert first_line <= 844, f"the first line ends at {first_line} px"
+
+
+def test_the_text_size_chosen_on_a_page_can_be_undone_on_the_form(browser_page, site_url):
+    browser_page.goto(site_url + FAQ)
+    open_tools(browser_page)
+    browser_page.get_by_role("button", name="Largest").click()
+    browser_page.goto(site_url + "/appointments/request/")
+    assert browser_page.evaluate("document.documentElement.dataset.textSize") == "largest"
+    browser_page.locator("summary.page-tools__summary", has_text="Text size").click()
+    browser_page.get_by_role("button", name="Standard").click()
+    assert browser_page.evaluate("document.documentElement.dataset.textSize") is None
+
+
+@pytest.mark.parametrize("days_ago", [10, 500], ids=["reviewed", "overdue"])
+def test_axe_finds_no_violations_in_each_review_state(browser_page, site_url, axe_violations, days_ago):
+    import datetime
+
+    from tests.treatments.factories import record_review
+    from treatments.models import TreatmentPage
+
+    record_review(
+        TreatmentPage.objects.get(slug="faq"), reviewed_on=datetime.date.today() - datetime.timedelta(days_ago)
+    )
+    browser_page.goto(site_url + FAQ)
+    expected = "This information is due for review." if days_ago > 400 else "Next review due"
+    assert browser_page.get_by_text(expected).is_visible()
+    assert axe_violations(browser_page) == []
