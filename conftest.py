@@ -25,6 +25,15 @@ def _media_in_tmp_path(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (this process's memory under the test settings): no
+    rate-limit count, kept page or clinic's details carries over from the test before."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def redis_cache(settings):
     """Django's cache on the Redis server of this machine (its database 15, emptied before and
@@ -41,9 +50,7 @@ def redis_cache(settings):
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "test"}
-    }
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "test"}}
     caches["default"].clear()
     yield url
     caches["default"].clear()

@@ -2,8 +2,9 @@
 answered before sessions, authentication or any view runs.
 
 It is Django's own cache middleware with one rule added: every saved change to the site's
-content (a page, a section, a question, a step, a review, the clinic's details) moves the cache
-to a new generation, so every server process shows the change on its very next request. Only
+content (a page, a section, a question, a step, a review, the clinic's details) deletes the kept
+pages, so every server process shows the change on its very next request. A hit costs two
+cache reads (the page's header list, then the page) and no query. Only
 responses a view marked public (`Cache-Control: public, max-age=...`) are kept; forms, the
 admin, the thank-you page and anything with a query string are never cached.
 
@@ -18,20 +19,19 @@ from django.db.models.signals import post_delete, post_save
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.middleware.gzip import GZipMiddleware
 
-GENERATION_KEY = "pages:generation"
 CONTENT_APPS = ["treatments"]
 
 
-def current_generation() -> int:
-    return cache.get(GENERATION_KEY, 0)
-
-
 def invalidate_pages(**kwargs) -> None:
-    """Moves the page cache to a new generation: every cached page is left behind at once."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet
-        cache.set(GENERATION_KEY, 1, None)
+    """Deletes every kept page, so the next request for any of them is drawn afresh.
+
+    On Redis (django-redis) that is one pattern over the page keys only, seen by every server
+    process at once. A cache in this process's memory (development) is simply emptied."""
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is None:
+        cache.clear()
+    else:
+        delete_pattern(f"views.decorators.cache.cache_*.{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.*")
 
 
 def connect_invalidation() -> None:
@@ -41,26 +41,14 @@ def connect_invalidation() -> None:
             post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:delete")
 
 
-class GenerationKeyPrefix:
-    """Cache keys carry the content's generation (Django's middleware keeps a fixed prefix)."""
-
-    @property
-    def key_prefix(self):
-        return f"pages:{current_generation()}"
-
-    @key_prefix.setter
-    def key_prefix(self, value):
-        pass  # Django's __init__ sets it from CACHE_MIDDLEWARE_KEY_PREFIX; the generation decides
-
-
-class UpdatePageCache(GenerationKeyPrefix, UpdateCacheMiddleware):
+class UpdatePageCache(UpdateCacheMiddleware):
     def process_response(self, request, response):
         if not settings.PAGE_CACHE:
             return response
         return super().process_response(request, response)
 
 
-class FetchPageFromCache(GenerationKeyPrefix, FetchFromCacheMiddleware):
+class FetchPageFromCache(FetchFromCacheMiddleware):
     def process_request(self, request):
         if not settings.PAGE_CACHE:
             request._cache_update_cache = False

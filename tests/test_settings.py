@@ -95,7 +95,7 @@ def test_redis_url_switches_the_cache_to_redis():
     result = read_setting(
         "CACHES['default']['BACKEND']", "mesoclinic.settings.development", REDIS_URL="redis://127.0.0.1:6379/1"
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+    assert result.stdout.strip() == "django_redis.cache.RedisCache", result.stderr
 
 
 def run_manage(*arguments, **environment):

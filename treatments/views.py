@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
-from .models import Treatment, TreatmentPage
+from .models import Treatment
+from .page_content import published_page
 
 
 def public(response):
@@ -39,9 +40,7 @@ treatment_index = TreatmentListView.as_view(
 
 def treatment_page(request, treatment_slug, page_slug=""):
     """Any page of a treatment; the page's kind picks the template that lays out its content."""
-    page = get_object_or_404(
-        TreatmentPage.objects.published().with_content(), treatment__slug=treatment_slug, slug=page_slug
-    )
+    page = published_page(treatment_slug, page_slug)
     template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
     response = render(request, template_names, {"page": page, "treatment": page.treatment})
     if request.GET:
