@@ -107,7 +107,6 @@ def production_site(**overrides):
         "DJANGO_SECURE_SSL_REDIRECT": "false",  # served on http://127.0.0.1, as behind a TLS proxy
         "DJANGO_STATIC_ROOT": str(folder / "staticfiles"),
         "DJANGO_TRUSTED_PROXY_COUNT": "1",
-        "WEB_CONCURRENCY": "2",
         "DJANGO_LOG_LEVEL": "WARNING",
         **overrides,
     }

@@ -129,7 +129,14 @@ def measure(site) -> dict:
     bare_env = {**site.environment, "BENCH_SAVED_PAGES": str(folder / "saved"), "PYTHONPATH": str(ROOT / "bench")}
     gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "--config", "deploy/gunicorn.conf.py"]
     process, log = site.start(
-        [*gunicorn, "--bind", f"127.0.0.1:{bare_port}", "--access-logfile", "/dev/null", "bare_app:application"],
+        [
+            *gunicorn,
+            "--bind",
+            f"127.0.0.1:{bare_port}",
+            "--access-logfile",
+            str(folder / "bare-access.log"),
+            "bare_app:application",
+        ],
         "bare.log",
         bare_env,
     )

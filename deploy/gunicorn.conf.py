@@ -8,7 +8,9 @@ the next page would repeat it.
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# gunicorn's own advice: (2 x cores) + 1 synchronous workers, so that while one waits on the
+# database or Redis another uses the core. WEB_CONCURRENCY overrides it (each worker ~60 MB).
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 wsgi_app = "mesoclinic.wsgi:application"
 accesslog = "-"
 errorlog = "-"
