@@ -1,9 +1,14 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from appointments.dashboard import dashboard
 from sitewide.views import healthz
+from treatments.seo import SITEMAPS, robots_txt
+from treatments.share import share_card
 from treatments.views import home
 
 admin.site.site_header = _("Clinic website administration")
@@ -17,7 +22,13 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("share/<str:signed_title>.png", share_card, name="share_card"),
 ]
+
+if settings.DEBUG:  # development only: in production nginx serves /media/ (deploy/nginx.conf)
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "sitewide.views.bad_request"
 handler403 = "sitewide.views.permission_denied"

@@ -1,5 +1,7 @@
 """Builds the POST data of a Django admin change page as the browser would send it unchanged."""
 
+from django import forms
+
 
 def _field_value(form, name, field):
     value = form.initial.get(name, field.initial)
@@ -12,6 +14,8 @@ def _field_value(form, name, field):
 def _form_data(form):
     data = {}
     for name, field in form.fields.items():
+        if isinstance(field, forms.FileField):  # a browser sends a file only when one is chosen
+            continue
         value = _field_value(form, name, field)
         if value is False:  # an unchecked checkbox is not sent
             continue

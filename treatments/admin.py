@@ -12,6 +12,8 @@ from .models import Clinic, FAQEntry, PreventionStep, PreventionTip, Section, Tr
 from .readability import page_readability
 from .reviews import PageReview, Reviewer
 
+PICTURE_FIELDS = ["image", "image_alt", "image_is_decorative"]
+
 
 @admin.register(Clinic)
 class ClinicAdmin(SimpleHistoryAdmin):
@@ -32,6 +34,10 @@ class TreatmentPageInline(admin.TabularInline):
 @admin.register(Treatment)
 class TreatmentAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "order", "is_published"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "order", "is_published"]}),
+        (_("Picture on the treatment's card"), {"fields": PICTURE_FIELDS}),
+    ]
     list_editable = ["order", "is_published"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TreatmentPageInline]
@@ -95,7 +101,23 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
     readonly_fields = ["review_status", "readability", "change_history"]
     fieldsets = [
         (_("Review"), {"fields": ["review_status", "readability"]}),
-        (None, {"fields": ["treatment", "kind", "title", "short_title", "slug", "summary", "intro", "order"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "treatment",
+                    "kind",
+                    "title",
+                    "short_title",
+                    "slug",
+                    "summary",
+                    "description",
+                    "intro",
+                    "order",
+                ]
+            },
+        ),
+        (_("Picture"), {"fields": PICTURE_FIELDS}),
         (_("Publication"), {"fields": ["last_updated", "is_published"]}),
         (_("History"), {"fields": ["change_history"], "classes": ["collapse"]}),
     ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .images import Illustrated
 from .reviews import PageReview, Reviewer, add_months  # noqa: F401  (Django finds the review models here)
 
 
@@ -68,7 +69,7 @@ class TreatmentQuerySet(models.QuerySet):
         )
 
 
-class Treatment(models.Model):
+class Treatment(Illustrated):
     """A treatment the clinic offers, such as Mesotherapy; its pages hang off it."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -121,7 +122,7 @@ class TreatmentPageQuerySet(models.QuerySet):
         )
 
 
-class TreatmentPage(models.Model):
+class TreatmentPage(Illustrated):
     """One page of patient information about a treatment, with its editorial review record."""
 
     class Kind(models.TextChoices):
@@ -141,6 +142,12 @@ class TreatmentPage(models.Model):
     )
     summary = models.CharField(
         _("summary"), max_length=300, help_text=_("One sentence for search engines and lists of pages.")
+    )
+    description = models.CharField(
+        _("description for search engines"),
+        max_length=160,
+        blank=True,
+        help_text=_("Shown under the title in search results and link previews. Empty: the summary is used."),
     )
     intro = models.TextField(_("introduction"), blank=True, help_text=_("Paragraphs separated by a blank line."))
     at_a_glance = models.TextField(
@@ -190,6 +197,10 @@ class TreatmentPage(models.Model):
         if not self.is_overview:
             trail.append((self.short_title, self.get_absolute_url()))
         return trail
+
+    @property
+    def meta_description(self) -> str:
+        return self.description or self.summary
 
     @property
     def is_overview(self):

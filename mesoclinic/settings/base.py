@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -157,6 +158,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Pictures staff upload (treatments.images): refused above these sizes, with a message.
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -184,7 +188,7 @@ APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", 365)
 
 # Rate limits count in the default cache (django-redis increments atomically). Without Redis the
 # count is per process (E003): fine for one development server; production must set REDIS_URL.
-SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003"]
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_IP_META_KEY = "sitewide.client_address.client_address"  # django-ratelimit's "ip" key
 
 # Background work: Django's tasks framework with the database backend (django-tasks-db); the

@@ -186,3 +186,46 @@ def test_axe_finds_no_violations_in_each_review_state(browser_page, site_url, ax
     expected = "This information is due for review." if days_ago > 400 else "Next review due"
     assert browser_page.get_by_text(expected).is_visible()
     assert axe_violations(browser_page) == []
+
+
+def test_the_printed_page_carries_a_qr_code_that_leads_back_to_it(browser_page, site_url):
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    browser_page.goto(site_url + FAQ)
+    browser_page.emulate_media(media="print")
+    handout = browser_page.locator(".print-handout")
+    expect(handout).to_be_visible()
+    expect(handout).to_contain_text(f"Printed from {site_url}{FAQ}")
+    expect(handout).to_contain_text("Questions? Call us on")
+    code = Image.open(io.BytesIO(handout.locator("svg").screenshot()))
+    assert [result.text for result in zxingcpp.read_barcodes(code)] == [site_url + FAQ]
+    browser_page.emulate_media(media="screen")
+    expect(handout).to_be_hidden()
+
+
+def test_axe_finds_no_violations_with_pictures_on_the_page(browser_page, site_url, axe_violations):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from treatments.models import Treatment, TreatmentPage
+
+    def jpeg():
+        out = io.BytesIO()
+        Image.new("RGB", (1000, 600), "#0b5e69").save(out, "JPEG")
+        return SimpleUploadedFile("photo.jpg", out.getvalue())
+
+    page = TreatmentPage.objects.get(slug="faq")
+    page.image, page.image_alt = jpeg(), "A treatment room at the clinic."
+    page.save()
+    treatment = Treatment.objects.get(slug="mesotherapy")
+    treatment.image, treatment.image_is_decorative = jpeg(), True
+    treatment.save()
+    for path in [FAQ, "/"]:
+        browser_page.goto(site_url + path)
+        assert browser_page.locator("img.picture").count() == 1
+        assert axe_violations(browser_page) == []

@@ -109,7 +109,7 @@ def test_a_server_error_renders_the_500_page_with_the_phone_number(client, conte
     def broken(*args, **kwargs):
         raise OperationalError("the database went away")
 
-    monkeypatch.setattr(views, "get_object_or_404", broken)
+    monkeypatch.setattr(views, "published_page", broken)
     client.raise_request_exception = False
     response = client.get("/treatments/mesotherapy/")
     assert response.status_code == 500

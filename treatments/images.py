@@ -1,0 +1,145 @@
+"""Pictures staff add to a treatment and its pages (Pillow).
+
+Every upload is opened and checked before anything is stored: a real JPEG, PNG or WebP, no larger
+than IMAGE_MAX_BYTES and IMAGE_MAX_PIXELS (a decompression bomb is refused with a message, never
+decoded). What is stored is re-encoded from the pixels alone, with the camera's orientation
+applied, so no EXIF or GPS data survives. On save, WebP renditions are made once at the widths in
+RENDITION_WIDTHS (never wider than the original) and replaced when the picture changes; pages
+show them with `srcset`, explicit width and height, and lazy loading below the fold.
+
+A picture needs alternative text, or staff must say it is decorative (then `alt=""`).
+"""
+
+import io
+import warnings
+from pathlib import PurePosixPath
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
+
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+RENDITION_WIDTHS = [480, 960, 1440]
+TOO_MANY_PIXELS = _(
+    "This picture is %(width)s x %(height)s pixels, more than the site accepts. Please make it smaller."
+)
+TOO_LARGE_TO_OPEN = _("This picture is far too large to open safely. Please make it smaller.")
+UNREADABLE = _("This file is not a picture we can read. Please upload a JPEG, PNG or WebP.")
+
+
+def cleaned_upload(upload) -> SimpleUploadedFile:
+    """The upload re-encoded without metadata and upright, or ValidationError saying what is wrong."""
+    if upload.size > settings.IMAGE_MAX_BYTES:
+        limit = filesizeformat(settings.IMAGE_MAX_BYTES)
+        raise ValidationError(_("This file is too large: pictures may be up to %(limit)s.") % {"limit": limit})
+    upload.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            picture = Image.open(upload)
+            kind = picture.format
+            width, height = picture.size
+            if kind not in FORMATS:
+                raise ValidationError(_("Please upload a JPEG, PNG or WebP picture."))
+            if width * height > settings.IMAGE_MAX_PIXELS:
+                raise ValidationError(TOO_MANY_PIXELS % {"width": width, "height": height})
+            picture.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValidationError(TOO_LARGE_TO_OPEN) from None
+        except (OSError, SyntaxError, ValueError, Image.UnidentifiedImageError):
+            raise ValidationError(UNREADABLE) from None
+    upright = ImageOps.exif_transpose(picture)
+    if kind == "JPEG" and upright.mode not in ("RGB", "L"):
+        upright = upright.convert("RGB")
+    out = io.BytesIO()
+    upright.save(out, kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {}))  # no exif= given: none kept
+    name = f"{PurePosixPath(upload.name).stem[:80] or 'picture'}.{FORMATS[kind]}"
+    return SimpleUploadedFile(name, out.getvalue(), content_type=Image.MIME[kind])
+
+
+class PictureFormField(forms.ImageField):
+    def to_python(self, data):
+        if data in self.empty_values:
+            return None
+        return super().to_python(cleaned_upload(data))
+
+
+class PictureField(models.ImageField):
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": PictureFormField, **kwargs})
+
+
+def rendition_name(image_name: str, width: int) -> str:
+    path = PurePosixPath(image_name)
+    return str(path.parent / "renditions" / f"{path.stem}-{width}.webp")
+
+
+class Illustrated(models.Model):
+    """A picture with its alternative text, and its WebP renditions."""
+
+    image = PictureField(
+        _("picture"), upload_to="pictures/", blank=True, width_field="image_width", height_field="image_height"
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("picture description (alt text)"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the picture shows, for patients who cannot see it."),
+    )
+    image_is_decorative = models.BooleanField(
+        _("the picture is decorative"),
+        default=False,
+        help_text=_("Tick only if the picture adds nothing to the text: screen readers then skip it."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        previous = type(self).objects.filter(pk=self.pk).values_list("image", flat=True).first() if self.pk else None
+        super().save(*args, **kwargs)
+        if (previous or "") != (self.image.name or ""):
+            storage = self._meta.get_field("image").storage
+            if previous:
+                for width in RENDITION_WIDTHS:
+                    storage.delete(rendition_name(previous, width))
+            if self.image:
+                self.make_renditions()
+
+    def clean(self):
+        super().clean()
+        if self.image and not self.image_alt.strip() and not self.image_is_decorative:
+            raise ValidationError(
+                {"image_alt": _("Describe the picture for patients who cannot see it, or mark it as decorative.")}
+            )
+
+    def rendition_widths(self) -> list[int]:
+        original = self.image_width or 0
+        return sorted(
+            {width for width in RENDITION_WIDTHS if width < original} | {min(original, RENDITION_WIDTHS[-1])}
+        )
+
+    def make_renditions(self) -> None:
+        storage = self._meta.get_field("image").storage
+        with self.image.open("rb") as file, Image.open(file) as picture:
+            picture.load()
+            for width in self.rendition_widths():
+                height = round(picture.height * width / picture.width)
+                out = io.BytesIO()
+                picture.resize((width, height), Image.Resampling.LANCZOS).save(out, "WEBP", quality=80)
+                name = rendition_name(self.image.name, width)
+                storage.delete(name)
+                storage.save(name, ContentFile(out.getvalue()))
+
+    def renditions(self) -> list[tuple[str, int]]:
+        """(URL, width) of each WebP rendition, narrowest first."""
+        storage = self._meta.get_field("image").storage
+        return [(storage.url(rendition_name(self.image.name, width)), width) for width in self.rendition_widths()]
