@@ -53,7 +53,10 @@ def appointment_request_create(
         submission_token=submission_token,
         sent_quickly=sent_quickly,
     )
-    appointment.full_clean(validate_unique=False)  # the database guards the token under concurrency
+    # The database guards the token under concurrency. Its two check constraints only repeat the
+    # fields' choices, which clean_fields checks, so they are not asked again (six queries).
+    # The treatment came from the database a moment ago (the form's choice): no need to ask again.
+    appointment.full_clean(exclude=["treatment"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             appointment.save()

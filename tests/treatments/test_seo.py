@@ -3,7 +3,9 @@ robots.txt and structured data (read back with extruct and checked against the d
 
 import datetime
 import io
+import time
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import extruct
 import pytest
@@ -161,3 +163,10 @@ def test_structured_data_cannot_break_out_of_its_script_block(client, content):
     assert "</script><script>alert(1)" not in html
     (page_data,) = of_type(structured(client, FAQ), "MedicalWebPage")
     assert page_data["name"] == page.title
+
+
+def test_a_title_always_names_the_same_card(client, content):
+    first = meta(soup(client, FAQ), property="og:image")
+    later = time.time() + 3 * 24 * 3600
+    with mock.patch("time.time", return_value=later):
+        assert meta(soup(client, FAQ), property="og:image") == first  # cached pages and previews stay right
