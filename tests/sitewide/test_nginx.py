@@ -148,3 +148,22 @@ def test_behind_nginx_django_sees_the_patients_address_not_the_proxy(nginx_in_fr
     # Both posts come from 127.0.0.1 and claim different addresses: nginx appends the one it saw,
     # Django (trusting one proxy) counts that, so the second post is refused.
     assert [rate("198.51.100.1"), rate("198.51.100.2")] == [302, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nginx_serves_uploaded_pictures_from_media_root(nginx_in_front):
+    import io
+
+    from PIL import Image
+
+    port, folder = nginx_in_front
+    rendition = folder / "media" / "pictures" / "renditions" / "room-480.webp"
+    rendition.parent.mkdir(parents=True)
+    out = io.BytesIO()
+    Image.new("RGB", (480, 270), "#0b5e69").save(out, "WEBP")
+    rendition.write_bytes(out.getvalue())
+    status, headers, _ = fetch(port, "/media/pictures/renditions/room-480.webp")
+    assert status == 200
+    assert headers["Content-Type"] == "image/webp"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert fetch(port, "/media/pictures/../../site.conf")[0] in (400, 404)  # nothing outside media
