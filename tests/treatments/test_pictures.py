@@ -121,3 +121,9 @@ def test_a_picture_needs_alt_text_or_must_be_marked_decorative(admin_client, con
     )
     img = BeautifulSoup(client.get(FAQ).content, "html.parser").select_one("img.picture")
     assert img["alt"] == ""
+
+
+def test_a_pages_picture_follows_its_text_so_the_words_come_first(admin_client, content, client):
+    upload(admin_client, TreatmentPage.objects.get(slug="faq"), picture_bytes(exif=False))
+    html = client.get(FAQ).content.decode()
+    assert html.index('class="picture"') > html.rindex("Does it hurt?")  # after the last answer
