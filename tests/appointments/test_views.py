@@ -3,6 +3,7 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import caches
 from django.test import Client
@@ -206,3 +207,12 @@ def test_undecodable_bytes_and_nul_characters_get_clear_messages(client, content
 
 def test_only_get_and_post_are_allowed(client, content):
     assert client.put(FORM_URL).status_code == 405
+
+
+def test_the_thank_you_page_believes_only_its_own_signed_cookie(client, send):
+    client.cookies["mesoclinic_contact"] = "email"  # not signed by the site
+    assert "by e-mail" not in client.get(THANKS_URL).content.decode()
+    response = send()
+    assert response.cookies["mesoclinic_contact"]["httponly"]
+    assert "We will contact you by phone" in client.get(THANKS_URL).content.decode()
+    assert not Session.objects.exists()  # no session row for a patient's request
