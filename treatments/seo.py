@@ -95,7 +95,8 @@ class TreatmentPageSitemap(Sitemap):
     "Last updated" date or its latest recorded review, whichever is later."""
 
     def items(self):
-        return TreatmentPage.objects.published().with_content().order_by("treatment__order", "order", "pk")
+        pages = TreatmentPage.objects.published().select_related("treatment").prefetch_related("reviews")
+        return pages.order_by("treatment__order", "order", "pk")  # reviews alone: the dates need no content
 
     def location(self, page):
         return page.get_absolute_url()
