@@ -24,10 +24,13 @@ def page_reference(page: TreatmentPage) -> str:
 
 
 def rateable_page(reference: str) -> TreatmentPage:
-    """The published page a form's reference names; RatingRefused for anything else."""
+    """The published page a form's reference names, with only what a rating needs of it: its
+    address. RatingRefused for anything else."""
     if not PAGE_REFERENCE.fullmatch(str(reference)):
         raise RatingRefused(CANNOT_BE_RATED)
-    page = TreatmentPage.objects.published().select_related("treatment").filter(pk=int(reference)).first()
+    # Ordered by nothing and only two columns: this read is a large part of a vote's cost.
+    pages = TreatmentPage.objects.published().filter(pk=int(reference)).order_by()
+    page = pages.select_related("treatment").only("slug", "treatment__slug").first()
     if page is None:
         raise RatingRefused(CANNOT_BE_RATED)
     return page

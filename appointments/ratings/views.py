@@ -97,15 +97,12 @@ def rate_page(request):
     page, stars = form.cleaned_data["page"], form.cleaned_data["stars"]
     visitor = read_visitor(request, page)
     new_visitor = None
-    if form.sent_by_a_bot:
-        tally = selectors.rating_tally(page)
-    else:
+    if not form.sent_by_a_bot:
         if visitor is None:
             visitor = new_visitor = uuid.uuid4()
-        tally, rating = page_rating_submit(page=page, visitor=visitor, stars=stars)
-        stars = rating.stars
+        page_rating_submit(page=page, visitor=visitor, stars=stars)
     if wants_json(request):
-        summary = selectors.tally_summary(tally)
+        summary = selectors.tally_summary(selectors.rating_tally(page))
         message = selectors.thanks_for_rating(stars) + " " + _("It is now rated %(summary)s.") % summary
         response = JsonResponse({**summary, "your_rating": stars, "message": message})
     else:
