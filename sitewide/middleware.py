@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .client_address import client_address
@@ -58,10 +58,12 @@ class AuditTrailMiddleware(AuditlogMiddleware):
     read the session, see above), with the same client address as everything else (its own trusts
     any X-Forwarded-For a client sends) and no client-chosen port."""
 
-    admin_prefix = reverse_lazy("admin:index")
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.admin_prefix = reverse("admin:index")  # once: a lazy one was reversed on every request
 
     def __call__(self, request):
-        if not request.path.startswith(str(self.admin_prefix)):
+        if not request.path.startswith(self.admin_prefix):
             return self.get_response(request)
         return super().__call__(request)
 

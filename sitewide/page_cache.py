@@ -15,6 +15,7 @@ TREATMENT_PAGE_MAX_AGE seconds (the voter sees their own vote at once).
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.middleware.gzip import GZipMiddleware
@@ -22,16 +23,36 @@ from django.middleware.gzip import GZipMiddleware
 CONTENT_APPS = ["treatments"]
 
 
-def invalidate_pages(**kwargs) -> None:
-    """Deletes every kept page, so the next request for any of them is drawn afresh.
+# Other readings of the content kept in the shared cache (the clinic's details, the published
+# pages a rating may name) live under this prefix and are deleted with the pages.
+CONTENT_KEY_PREFIX = "content:"
 
-    On Redis (django-redis) that is one pattern over the page keys only, seen by every server
-    process at once. A cache in this process's memory (development) is simply emptied."""
+
+def kept_content(name: str, read):
+    """A reading of the content, kept in the shared cache until the content changes (and for at
+    most CACHE_MIDDLEWARE_SECONDS, like the pages)."""
+    return cache.get_or_set(CONTENT_KEY_PREFIX + name, read, timeout=settings.CACHE_MIDDLEWARE_SECONDS)
+
+
+def _delete_kept_pages() -> None:
     delete_pattern = getattr(cache, "delete_pattern", None)
     if delete_pattern is None:
         cache.clear()
     else:
         delete_pattern(f"views.decorators.cache.cache_*.{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.*")
+        delete_pattern(f"{CONTENT_KEY_PREFIX}*")
+
+
+def invalidate_pages(**kwargs) -> None:
+    """Deletes every kept page and every kept reading of the content, so the next request for
+    any of them is drawn afresh.
+
+    On Redis (django-redis) that is a pattern over those keys only, seen by every server process
+    at once. A cache in this process's memory (development) is simply emptied. It runs at once
+    and again when the edit's transaction commits: a page drawn in between from the old rows
+    would otherwise be kept."""
+    _delete_kept_pages()
+    transaction.on_commit(_delete_kept_pages)
 
 
 def connect_invalidation() -> None:

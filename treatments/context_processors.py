@@ -3,16 +3,14 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils.functional import SimpleLazyObject
+
+from sitewide.page_cache import kept_content
 
 from .models import Clinic
 
 logger = logging.getLogger(__name__)
-
-CLINIC_CACHE_KEY = "treatments:clinic"
-
 
 @functools.cache
 def clinic_from_fixture() -> Clinic:
@@ -25,18 +23,13 @@ def clinic_from_fixture() -> Clinic:
 
 
 def clinic_for_pages() -> Clinic | None:
-    """The clinic's details, read once and kept in the shared cache until staff change them
-    (see forget_clinic): a page that is drawn afresh asks the database only for itself."""
+    """The clinic's details, read once and kept in the shared cache until the content changes
+    (sitewide.page_cache): a page that is drawn afresh asks the database only for itself."""
     try:
-        return cache.get_or_set(CLINIC_CACHE_KEY, Clinic.current, timeout=None)
+        return kept_content("clinic", Clinic.current)
     except DatabaseError:
         logger.warning("Database unavailable: showing the clinic's details from fixtures/clinic.json")
         return clinic_from_fixture()
-
-
-def forget_clinic(**kwargs) -> None:
-    """Any saved or deleted clinic row: every server process reads the details afresh."""
-    cache.delete(CLINIC_CACHE_KEY)
 
 
 def clinic(request):

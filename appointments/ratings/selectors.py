@@ -8,6 +8,7 @@ import uuid
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from sitewide.page_cache import kept_content
 from treatments.models import TreatmentPage
 
 from .errors import RatingRefused
@@ -23,14 +24,19 @@ def page_reference(page: TreatmentPage) -> str:
     return str(page.pk)
 
 
+def published_pages() -> dict[int, TreatmentPage]:
+    """Every published page by its key, with only what a rating needs of it: its address. Kept
+    in the shared cache with the pages themselves, and deleted with them when content changes."""
+    pages = TreatmentPage.objects.published().select_related("treatment").only("slug", "treatment__slug")
+    return {page.pk: page for page in pages.order_by()}
+
+
 def rateable_page(reference: str) -> TreatmentPage:
-    """The published page a form's reference names, with only what a rating needs of it: its
-    address. RatingRefused for anything else."""
-    if not PAGE_REFERENCE.fullmatch(str(reference)):
-        raise RatingRefused(CANNOT_BE_RATED)
-    # Ordered by nothing and only two columns: this read is a large part of a vote's cost.
-    pages = TreatmentPage.objects.published().filter(pk=int(reference)).order_by()
-    page = pages.select_related("treatment").only("slug", "treatment__slug").first()
+    """The published page a form's reference names; RatingRefused for anything else. A read of
+    the shared cache, not of the database: it is part of every vote."""
+    page = None
+    if PAGE_REFERENCE.fullmatch(str(reference)):
+        page = kept_content("published-pages", published_pages).get(int(reference))
     if page is None:
         raise RatingRefused(CANNOT_BE_RATED)
     return page

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.cache import get_cache_key
 
+from appointments.models import PageRating
 from appointments.ratings.services import page_rating_submit
 from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_review
@@ -129,3 +130,24 @@ def test_a_rating_reaches_the_cached_average_within_the_pages_max_age(client, pa
     page_rating_submit(page=TreatmentPage.objects.get(slug="faq"), visitor=uuid.uuid4(), stars=5)
     assert "Not Rated Yet" in client.get(FAQ).content.decode()  # kept, as documented
     assert client.get(FAQ)["Cache-Control"].endswith(f"max-age={settings.TREATMENT_PAGE_MAX_AGE}")
+
+
+def test_a_page_unpublished_in_one_process_cannot_be_rated_in_another(content, redis_cache):
+    """A vote reads the published pages from the shared cache, not the database; unpublishing a
+    page deletes that reading for every server process at once."""
+    from django.core.cache import caches
+
+    voter = Client(headers={"Origin": "http://testserver"})
+    faq = TreatmentPage.objects.get(slug="faq")
+    assert voter.post("/ratings/", {"page": faq.pk, "stars": 4}).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        voter.post("/ratings/", {"page": faq.pk, "stars": 5})
+    assert "treatments_treatmentpage" not in " ".join(query["sql"] for query in queries.captured_queries)
+    caches["default"].close()  # another server process: nothing shared but Redis
+    del caches["default"]
+    faq.is_published = False
+    faq.save()
+    refused = voter.post("/ratings/", {"page": faq.pk, "stars": 1})
+    assert refused.status_code == 400
+    assert "This page cannot be rated." in refused.content.decode()
+    assert PageRating.objects.get().stars == 5

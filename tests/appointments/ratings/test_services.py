@@ -7,7 +7,6 @@ from appointments.models import PageComment, PageRating, RatedPage
 from appointments.ratings.errors import RatingRefused
 from appointments.ratings.selectors import rateable_page, star_pictures, visitor_stars
 from appointments.ratings.services import page_comment_create, page_rating_submit
-from treatments.models import TreatmentPage
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +87,13 @@ def test_a_page_reference_is_ascii_digits_only(faq, reference):
 
 def test_a_reference_names_only_a_published_page(faq):
     assert rateable_page(str(faq.pk)) == faq
-    TreatmentPage.objects.filter(pk=faq.pk).update(is_published=False)
+    faq.is_published = False
+    faq.save()  # as the admin does: the kept list of published pages is deleted at once
+    with pytest.raises(RatingRefused):
+        rateable_page(str(faq.pk))
+    faq.is_published = True
+    faq.save()
+    faq.treatment.is_published = False
+    faq.treatment.save()
     with pytest.raises(RatingRefused):
         rateable_page(str(faq.pk))
