@@ -6,6 +6,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from localflavor.us.forms import USStateSelect
 from phonenumber_field.formfields import PhoneNumberField
@@ -60,7 +61,9 @@ class AppointmentRequestForm(forms.ModelForm):
 
     class Meta:
         model = AppointmentRequest
-        fields = AppointmentRequest.PATIENT_FIELDS
+        # The treatment is the declared field above, chosen from the published treatments; left
+        # out here, the model's own check does not ask the database for it a second time.
+        fields = [name for name in AppointmentRequest.PATIENT_FIELDS if name != "treatment"]
         labels = {
             "first_name": _("First name"),
             "last_name": _("Last name"),
@@ -110,10 +113,14 @@ class AppointmentRequestForm(forms.ModelForm):
         self.fields["purpose"].required = False
         if not self.is_bound:
             self.initial.setdefault("form_token", issue_form_token())
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's <form> carries the token
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """How crispy-forms lays the form out: built when the form is shown, not for every post."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True  # the template's <form> carries the token
+        helper.layout = Layout(
             HTML('<p class="required-note">{% load i18n %}{% translate "* Denotes a required field" %}</p>'),
             Fieldset(
                 _("Your details"),
@@ -130,6 +137,7 @@ class AppointmentRequestForm(forms.ModelForm):
             "form_token",
             Submit("send", _("Send request"), css_class="button"),
         )
+        return helper
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) for the error summary: each links to its field (a group's first option)."""
@@ -163,7 +171,7 @@ class AppointmentRequestForm(forms.ModelForm):
 
     def submission(self) -> dict:
         """The cleaned values as the keyword arguments of `appointment_request_create`."""
-        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data = {name: self.cleaned_data[name] for name in AppointmentRequest.PATIENT_FIELDS}
         data["purpose"] = data["purpose"] or ""
         data["submission_token"] = self.cleaned_data["form_token"]
         data["sent_quickly"] = self.sent_quickly()

@@ -222,6 +222,11 @@ class AppointmentRequest(models.Model):
         received = timezone.localtime(self.received_at)
         return _("Request #%(number)s, %(date)s") % {"number": self.pk, "date": f"{received:%-d %b %Y}"}
 
+    def validate_constraints(self, exclude=None):
+        # The two check constraints repeat the choices of contact_preference and status, which
+        # clean_fields has already checked; Django would ask the database once more for each.
+        super().validate_constraints(exclude={*(exclude or ()), "contact_preference", "status"})
+
     def get_admin_url(self):
         return reverse("admin:appointments_appointmentrequest_change", args=[self.pk])
 

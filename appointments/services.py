@@ -12,7 +12,6 @@ from .models import AppointmentRequest, ContactAttempt
 from .tasks import deliver_request_notifications
 
 
-@transaction.atomic
 def appointment_request_create(
     *,
     first_name: str,
@@ -35,9 +34,6 @@ def appointment_request_create(
     first request unchanged. The notification task is stored in the same transaction, so a stored
     request always has its mail queued, and the worker sends it; nothing here talks to a mail server.
     """
-    existing = AppointmentRequest.objects.filter(submission_token=submission_token).first()
-    if existing is not None:
-        return existing, False
     appointment = AppointmentRequest(
         first_name=first_name,
         last_name=last_name,
@@ -53,16 +49,19 @@ def appointment_request_create(
         submission_token=submission_token,
         sent_quickly=sent_quickly,
     )
-    # The database guards the token under concurrency. Its two check constraints only repeat the
-    # fields' choices, which clean_fields checks, so they are not asked again (six queries).
-    # The treatment came from the database a moment ago (the form's choice): no need to ask again.
-    appointment.full_clean(exclude=["treatment"], validate_unique=False, validate_constraints=False)
+    # The database guards the token, under concurrency too. The treatment came from the database
+    # a moment ago (the form's choice): no need to ask again.
+    appointment.full_clean(exclude=["treatment"], validate_unique=False)
     try:
         with transaction.atomic():
             appointment.save()
+            deliver_request_notifications.enqueue(appointment.pk)
     except IntegrityError:
-        return AppointmentRequest.objects.get(submission_token=submission_token), False
-    deliver_request_notifications.enqueue(appointment.pk)
+        # Usually a second press of Send: the first request stands, and nothing was half-saved.
+        first = AppointmentRequest.objects.filter(submission_token=submission_token).first()
+        if first is None:
+            raise
+        return first, False
     return appointment, True
 
 
