@@ -12,6 +12,7 @@ from localflavor.us.forms import USStateSelect
 from phonenumber_field.formfields import PhoneNumberField
 
 from treatments.models import Treatment
+from treatments.selectors import published_treatments
 
 from .models import COMMENTS_MAX_LENGTH, AppointmentRequest
 
@@ -48,13 +49,8 @@ class AppointmentRequestForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         error_messages={"invalid": _("Enter a US phone number with its area code, like (212) 679-9667.")},
     )
-    treatment = forms.ModelChoiceField(
-        label=_("Treatment you are asking about"),
-        queryset=Treatment.objects.published(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("Not sure, or something else"),
-    )
+    # Offered from the published treatments kept in the shared cache (see __init__): no query.
+    treatment = forms.ChoiceField(label=_("Treatment you are asking about"), required=False)
     form_token = forms.CharField(widget=forms.HiddenInput)
     # Invisible to people and screen readers (see the template); bots that fill every field fill it.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
@@ -111,6 +107,11 @@ class AppointmentRequestForm(forms.ModelForm):
         self.fields["contact_preference"].choices = AppointmentRequest.ContactPreference.choices
         self.fields["purpose"].choices = AppointmentRequest.Purpose.choices
         self.fields["purpose"].required = False
+        self.treatments = published_treatments()
+        self.fields["treatment"].choices = [
+            ("", _("Not sure, or something else")),
+            *((slug, treatment.name) for slug, treatment in self.treatments.items()),
+        ]
         if not self.is_bound:
             self.initial.setdefault("form_token", issue_form_token())
 
@@ -152,6 +153,9 @@ class AppointmentRequestForm(forms.ModelForm):
                     links.append((field.auto_id, message))
         links.extend(("", message) for message in self.non_field_errors())
         return links
+
+    def clean_treatment(self) -> Treatment | None:
+        return self.treatments.get(self.cleaned_data["treatment"])
 
     def clean_form_token(self):
         token = read_form_token(self.cleaned_data["form_token"])

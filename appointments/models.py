@@ -222,10 +222,15 @@ class AppointmentRequest(models.Model):
         received = timezone.localtime(self.received_at)
         return _("Request #%(number)s, %(date)s") % {"number": self.pk, "date": f"{received:%-d %b %Y}"}
 
-    def validate_constraints(self, exclude=None):
-        # The two check constraints repeat the choices of contact_preference and status, which
-        # clean_fields has already checked; Django would ask the database once more for each.
-        super().validate_constraints(exclude={*(exclude or ()), "contact_preference", "status"})
+    def get_constraints(self):
+        # What full_clean checks in Python. The check constraints only repeat the choices of
+        # contact_preference and status, which clean_fields has already checked; for each,
+        # Django would build a query and ask the database again. The database still enforces them.
+        repeats_choices = {"appointment_contact_preference_valid", "appointment_status_valid"}
+        return [
+            (model, [constraint for constraint in constraints if constraint.name not in repeats_choices])
+            for model, constraints in super().get_constraints()
+        ]
 
     def get_admin_url(self):
         return reverse("admin:appointments_appointmentrequest_change", args=[self.pk])

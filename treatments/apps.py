@@ -5,4 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class TreatmentsConfig(AppConfig):
     name = "treatments"
     verbose_name = _("Treatments and patient information")
-

@@ -12,6 +12,7 @@ from .models import Clinic
 
 logger = logging.getLogger(__name__)
 
+
 @functools.cache
 def clinic_from_fixture() -> Clinic:
     """The clinic's details as shipped in fixtures/clinic.json, for pages shown while the database

@@ -8,8 +8,8 @@ import uuid
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from sitewide.page_cache import kept_content
 from treatments.models import TreatmentPage
+from treatments.selectors import published_pages
 
 from .errors import RatingRefused
 from .models import PageRating, RatedPage
@@ -24,19 +24,12 @@ def page_reference(page: TreatmentPage) -> str:
     return str(page.pk)
 
 
-def published_pages() -> dict[int, TreatmentPage]:
-    """Every published page by its key, with only what a rating needs of it: its address. Kept
-    in the shared cache with the pages themselves, and deleted with them when content changes."""
-    pages = TreatmentPage.objects.published().select_related("treatment").only("slug", "treatment__slug")
-    return {page.pk: page for page in pages.order_by()}
-
-
 def rateable_page(reference: str) -> TreatmentPage:
     """The published page a form's reference names; RatingRefused for anything else. A read of
     the shared cache, not of the database: it is part of every vote."""
     page = None
     if PAGE_REFERENCE.fullmatch(str(reference)):
-        page = kept_content("published-pages", published_pages).get(int(reference))
+        page = published_pages().get(int(reference))
     if page is None:
         raise RatingRefused(CANNOT_BE_RATED)
     return page

@@ -216,3 +216,27 @@ def test_the_thank_you_page_believes_only_its_own_signed_cookie(client, send):
     assert response.cookies["mesoclinic_contact"]["httponly"]
     assert "We will contact you by phone" in client.get(THANKS_URL).content.decode()
     assert not Session.objects.exists()  # no session row for a patient's request
+
+
+def test_a_request_is_stored_with_one_transaction_and_no_question_about_treatments(client, content, redis_cache):
+    """The treatments offered are kept in the shared cache; storing a request is the request, its
+    audit entry and its queued mail, written together (what the rate of posts depends on)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from treatments.models import Treatment
+
+    # A first request: the published treatments are now kept, and this process knows the
+    # audit log's content types, as a running server does.
+    client.post(FORM_URL, form_data(form_token=issue_form_token(time.time() - 60)))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(FORM_URL, form_data(form_token=issue_form_token(time.time() - 60)))
+    assert response["Location"] == THANKS_URL
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert "SELECT" not in statements, statements
+    assert statements.count("INSERT") == 3
+    assert [request.treatment.slug for request in AppointmentRequest.objects.all()] == ["mesotherapy"] * 2
+
+    Treatment.objects.filter(slug="mesotherapy").get().delete()  # gone from the site: gone from the form
+    html = client.get(FORM_URL).content.decode()
+    assert 'value="mesotherapy"' not in html
