@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -40,6 +41,10 @@ GOAL_P99_MS = 25
 GOAL_PROXY_VS_STATIC = 0.8
 GOAL_RATING_POSTS = 500
 GOAL_FORM_POSTS = 200
+# The machine the goals were set on served bare Django at about 6,600 requests/s. Machines differ
+# (these have served it at 2,200-3,300), so each post rate is also printed as a share of bare
+# Django on this machine beside the goal's share on that one. Printed only: the goals stay absolute.
+GOALS_MACHINE_BARE_DJANGO = 6600
 
 
 def wrk(url, script=None):
@@ -245,10 +250,13 @@ def report(results) -> int:
                 )
             )
     posts = results["posts"]
+    bare = statistics.median(results[path]["bare"]["rps"] for path in PAGES)
     for kind, goal in [("rating", GOAL_RATING_POSTS), ("form", GOAL_FORM_POSTS)]:
         run = posts[kind]
         print(f"{kind} posts: {run['rps']:.0f}/s, p50 {run['p50_ms']:.1f} ms, p99 {run['p99_ms']:.1f} ms, "
-              f"{run['requests']} sent, {run['errors']} errors, {run['stored']} stored")  # fmt: skip
+              f"{run['requests']} sent, {run['errors']} errors, {run['stored']} stored; "
+              f"{run['rps'] / bare:.1%} of bare Django here (the goal is "
+              f"{goal / GOALS_MACHINE_BARE_DJANGO:.1%} of it on the machine it was set on)")  # fmt: skip
         goals.append((f"{kind} posts >= {goal}/s with no error", run["rps"] >= goal and run["errors"] == 0))
     # wrk counts the answers it received in time; the up to CONNECTIONS posts still in flight when it
     # stops are stored too. More than that would be a post stored twice; fewer, one lost.
