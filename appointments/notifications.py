@@ -5,12 +5,14 @@ tasks.py); a failed send leaves the request marked as pending, with the reason f
 import logging
 import smtplib
 
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from treatments.context_processors import clinic_for_pages
 from treatments.models import Clinic
 
 from .models import AppointmentRequest
@@ -45,7 +47,7 @@ def send_request_notifications(appointment_id: int) -> bool:
         appointment = AppointmentRequest.objects.select_for_update(skip_locked=True).filter(pk=appointment_id).first()
         if appointment is None:  # another worker is sending it right now
             return False
-        clinic = Clinic.current()
+        clinic = clinic_for_pages()  # kept in the shared cache, as for the pages
         context = {
             "appointment": appointment,
             "clinic": clinic,
@@ -84,12 +86,15 @@ def send_request_notifications(appointment_id: int) -> bool:
         appointment.notification_attempts += 1
         when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
         appointment.notification_problem = f"{'; '.join(problems)} ({when})"[:200] if problems else ""
-        appointment.save(
-            update_fields=[
-                "staff_notified_at",
-                "patient_confirmed_at",
-                "notification_attempts",
-                "notification_problem",
-            ]
-        )
+        # The audit trail does not track these fields (audit.TRACKED_FIELDS), but django-auditlog
+        # would still read the whole row again to compare it: one query per request sent.
+        with disable_auditlog():
+            appointment.save(
+                update_fields=[
+                    "staff_notified_at",
+                    "patient_confirmed_at",
+                    "notification_attempts",
+                    "notification_problem",
+                ]
+            )
         return not appointment.notification_is_pending
