@@ -97,3 +97,16 @@ def test_a_reference_names_only_a_published_page(faq):
     faq.treatment.save()
     with pytest.raises(RatingRefused):
         rateable_page(str(faq.pk))
+
+
+def test_the_migration_that_hands_tallies_to_the_database_recounts_them_first(faq, assert_tallies_match_votes):
+    from importlib import import_module
+
+    from django.db import connection
+
+    migration = import_module("appointments.migrations.0009_tally_kept_by_the_database")
+    page_rating_submit(page=faq, visitor=uuid.uuid4(), stars=4)
+    RatedPage.objects.update(count=7, total=9, four_stars=7)  # wrong, as an earlier fault could leave it
+    with connection.cursor() as cursor:
+        cursor.execute(migration.RECOUNT)
+    assert_tallies_match_votes()
