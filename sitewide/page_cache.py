@@ -24,7 +24,8 @@ CONTENT_APPS = ["treatments"]
 
 
 # Other readings of the content kept in the shared cache (the clinic's details, the published
-# pages a rating may name) live under this prefix and are deleted with the pages.
+# pages a rating may name, the published treatments the form offers) live under this prefix and
+# are deleted with the pages.
 CONTENT_KEY_PREFIX = "content:"
 
 

@@ -39,8 +39,11 @@ def page_rating_submit(*, page: TreatmentPage, visitor: uuid.UUID, stars: int) -
     )
     with connection.cursor() as cursor:
         cursor.execute(upsert, vote)
-        # Nothing written: the same stars again, or the page's very first vote, before its tally.
-        if cursor.rowcount == 0 and RatedPage.objects.get_or_create(page=page)[1]:
+        if cursor.rowcount == 0:
+            # Nothing written: the same stars again (the second try changes nothing either), or a
+            # page's first vote, before its tally existed. Another visitor's first vote may have
+            # created the tally meanwhile: the vote is sent again whoever created it.
+            RatedPage.objects.get_or_create(page=page)
             cursor.execute(upsert, vote)
 
 

@@ -110,3 +110,17 @@ def test_the_migration_that_hands_tallies_to_the_database_recounts_them_first(fa
     with connection.cursor() as cursor:
         cursor.execute(migration.RECOUNT)
     assert_tallies_match_votes()
+
+
+def test_a_first_vote_counts_when_another_visitors_first_vote_created_the_tally_meanwhile(faq, monkeypatch):
+    get_or_create = RatedPage.objects.get_or_create
+
+    def created_by_another_request(**kwargs):
+        tally, _ = get_or_create(**kwargs)
+        return tally, False  # as if another visitor's first vote had made it a moment before
+
+    monkeypatch.setattr(RatedPage.objects, "get_or_create", created_by_another_request)
+    visitor = uuid.uuid4()
+    page_rating_submit(page=faq, visitor=visitor, stars=3)
+    assert RatedPage.objects.get(page=faq).count == 1
+    assert visitor_stars(faq, visitor) == 3
