@@ -59,7 +59,7 @@ def redis_cache(settings):
 @pytest.fixture
 def content(db):
     """The site's real content, as `make run` loads it."""
-    call_command("loaddata", "clinic", "mesotherapy", verbosity=0)
+    call_command("seed_content", stdout=open(os.devnull, "w"))
 
 
 def pytest_report_header(config):

@@ -149,7 +149,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     def response_due_display(self, appointment):
         due = response_due(appointment.received_at)
         if due is None:
-            return _("No response time is set (CLINIC_OPENING_HOURS).")
+            return _("No response time: the clinic's opening hours are not recorded yet (Clinic, in the admin).")
         return f"{timezone.localtime(due):%A %-d %B, %-I:%M %p}"
 
     @admin.display(description=_("possible duplicates"))

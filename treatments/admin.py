@@ -7,17 +7,69 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .claims import page_claims
 from .history import page_changes
-from .models import Clinic, FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
+from .models import (
+    Clinic,
+    ClinicClosure,
+    FAQEntry,
+    OpeningTime,
+    PreventionStep,
+    PreventionTip,
+    Section,
+    Treatment,
+    TreatmentPage,
+)
 from .readability import page_readability
 from .reviews import PageReview, Reviewer
+from .sources import PageSource, Source
 
 PICTURE_FIELDS = ["image", "image_alt", "image_is_decorative"]
+
+
+class OpeningTimeInline(admin.TabularInline):
+    model = OpeningTime
+    fields = ["weekday", "opens", "closes"]
+    extra = 0
+    verbose_name_plural = _(
+        "Opening hours (the response promise and overdue badges are counted on these; none: no promise is made)"
+    )
+
+
+class ClinicClosureInline(admin.TabularInline):
+    model = ClinicClosure
+    fields = ["day", "reason"]
+    extra = 0
 
 
 @admin.register(Clinic)
 class ClinicAdmin(SimpleHistoryAdmin):
     list_display = ["name", "phone", "email", "accepting_new_patients"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "phone",
+                    "email",
+                    "street_address",
+                    "address_note",
+                    "locality",
+                    "city",
+                    "region",
+                    "postal_code",
+                    "next_steps",
+                    "accepting_new_patients",
+                ]
+            },
+        ),
+        (
+            _("Visiting page (each part is shown only once written)"),
+            {"fields": ["directions", "step_free_access", "costs"]},
+        ),
+    ]
+    inlines = [OpeningTimeInline, ClinicClosureInline]
 
     def has_add_permission(self, request):
         # The site shows one clinic; add it only when there is none yet.
@@ -26,7 +78,7 @@ class ClinicAdmin(SimpleHistoryAdmin):
 
 class TreatmentPageInline(admin.TabularInline):
     model = TreatmentPage
-    fields = ["title", "short_title", "slug", "kind", "order", "is_published", "last_updated"]
+    fields = ["title", "short_title", "slug", "kind", "order", "is_published"]
     show_change_link = True
     extra = 0
 
@@ -43,16 +95,38 @@ class TreatmentAdmin(SimpleHistoryAdmin):
     inlines = [TreatmentPageInline]
 
 
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "publisher", "date_display", "url", "checked_on"]
+    list_filter = ["publisher"]
+    search_fields = ["title", "publisher", "url"]
+    fields = ["title", "publisher", "published_on", "published_precision", "url", "checked_on", "notes"]
+
+    @admin.display(description=_("date of the source"))
+    def date_display(self, source):
+        return source.date_display
+
+
+class PageSourceInline(admin.TabularInline):
+    model = PageSource
+    fields = ["order", "source"]
+    autocomplete_fields = ["source"]
+    extra = 0
+    verbose_name_plural = _("Sources of this page (shown to patients in this order)")
+
+
 class SectionInline(admin.StackedInline):
     model = Section
-    fields = ["order", "heading", "anchor", "body"]
+    fields = ["order", "heading", "anchor", "body", "sources"]
+    autocomplete_fields = ["sources"]
     prepopulated_fields = {"anchor": ["heading"]}
     extra = 0
 
 
 class FAQEntryInline(admin.StackedInline):
     model = FAQEntry
-    fields = ["order", "question", "anchor", "answer"]
+    fields = ["order", "question", "anchor", "answer", "sources"]
+    autocomplete_fields = ["sources"]
     prepopulated_fields = {"anchor": ["question"]}
     extra = 0
 
@@ -68,7 +142,7 @@ class PageReviewInline(admin.TabularInline):
     """Reviews are added, never edited: the record of what was reviewed when stays as it was."""
 
     model = PageReview
-    fields = ["reviewed_on", "reviewer", "notes"]
+    fields = ["reviewed_on", "reviewer", "claims_signed_off", "notes"]
     extra = 0
     verbose_name_plural = _("Review record (add a review when a reviewer has checked this page)")
 
@@ -90,7 +164,7 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "treatment",
-        "last_updated",
+        "updated",
         "last_review",
         "next_review",
         "reading_grade",
@@ -98,9 +172,9 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["treatment", "kind", "is_published"]
     search_fields = ["title", "summary"]
-    readonly_fields = ["review_status", "readability", "change_history"]
+    readonly_fields = ["review_status", "readability", "claims_check", "unwritten", "updated", "change_history"]
     fieldsets = [
-        (_("Review"), {"fields": ["review_status", "readability"]}),
+        (_("Review"), {"fields": ["review_status", "readability", "claims_check", "unwritten"]}),
         (
             None,
             {
@@ -113,18 +187,73 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
                     "summary",
                     "description",
                     "intro",
+                    "at_a_glance",
                     "order",
                 ]
             },
         ),
+        (
+            _("Before deciding (each is shown to patients only once written, and only from a cited source)"),
+            {"fields": ["who_should_not", "risks", "when_to_get_help", "cost"]},
+        ),
         (_("Picture"), {"fields": PICTURE_FIELDS}),
-        (_("Publication"), {"fields": ["last_updated", "is_published"]}),
+        (_("Publication"), {"fields": ["updated", "is_published"]}),
         (_("History"), {"fields": ["change_history"], "classes": ["collapse"]}),
     ]
-    inlines = [PageReviewInline, SectionInline, FAQEntryInline, PreventionStepInline]
+    inlines = [PageReviewInline, PageSourceInline, SectionInline, FAQEntryInline, PreventionStepInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_content()
+
+    @admin.display(description=_("last updated"), ordering="words_changed_at")
+    def updated(self, page):
+        """Set by the site when the page's words change; nobody types it."""
+        return page.last_updated or "-"
+
+    @admin.display(description=_("claims check"))
+    def claims_check(self, page):
+        if page.pk is None:
+            return "-"
+        claims = page_claims(page)
+        if not claims:
+            return _("No claim phrases found.")
+        rows = format_html_join(
+            "",
+            "<li>“{}” <em>({})</em>: {} <br><small>{}</small></li>",
+            (
+                (
+                    claim.words,
+                    claim.where,
+                    _("cites %(sources)s") % {"sources": ", ".join(source.title for source in claim.sources)}
+                    if claim.is_cited
+                    else format_html("<strong>{}</strong>", _("no source")),
+                    claim.excerpt,
+                )
+                for claim in claims
+            ),
+        )
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            _(
+                "Words that health-advertising rules treat as claims needing evidence (the list is in "
+                "treatments/claims.py). One without a source stops the page being marked reviewed, unless the "
+                "reviewing clinician signs it off."
+            ),
+            rows,
+        )
+
+    @admin.display(description=_("not written yet"))
+    def unwritten(self, page):
+        if page.pk is None:
+            return "-"
+        missing = page.unwritten_sections
+        if not missing:
+            return _("Every part a patient needs before deciding is written.")
+        return format_html(
+            "{} <strong>{}</strong>",
+            _("Not shown to patients until written:"),
+            ", ".join(str(part) for part in missing),
+        )
 
     @admin.display(description=_("last review"))
     def last_review(self, page):
@@ -153,8 +282,9 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         review = page.latest_review
         if review is None:
             return _(
-                "Not yet reviewed. Patients see only 'Last updated %(date)s' until a review is recorded below."
-            ) % {"date": page.last_updated}
+                "Not yet reviewed. Patients read 'No clinician has reviewed this page yet' until a review is "
+                "recorded below."
+            )
         text = _("Reviewed by %(reviewer)s on %(date)s; next review due %(due)s.") % {
             "reviewer": review.reviewer,
             "date": review.reviewed_on,

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TreatmentsConfig(AppConfig):
     name = "treatments"
     verbose_name = _("Treatments and patient information")
+
+    def ready(self):
+        from . import words
+
+        words.connect()

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
@@ -12,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from .images import Illustrated
 from .reviews import PageReview, Reviewer, add_months  # noqa: F401  (Django finds the review models here)
+from .sources import PageSource, Source
 
 
 class Clinic(models.Model):
@@ -35,6 +37,20 @@ class Clinic(models.Model):
         _("next steps advice"), help_text=_("Shown at the end of every treatment page, before the contact details.")
     )
     accepting_new_patients = models.BooleanField(_("accepting new patients"), default=True)
+    # What the Visiting page shows, each only once staff have written it: nothing is assumed.
+    directions = models.TextField(
+        _("directions"), blank=True, help_text=_("How to get here: subway, bus, parking. Empty: not shown.")
+    )
+    step_free_access = models.TextField(
+        _("step-free access"),
+        blank=True,
+        help_text=_("Entrances, lifts and toilets for patients who cannot use stairs. Empty: not shown."),
+    )
+    costs = models.TextField(
+        _("costs"),
+        blank=True,
+        help_text=_("What a consultation and treatments cost, and how patients pay. Empty: not shown."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -56,6 +72,60 @@ class Clinic(models.Model):
         if len(digits) == 10:
             digits = "1" + digits
         return f"tel:+{digits}"
+
+
+class OpeningTime(models.Model):
+    """The hours the clinic is open on one day of the week. Days without a row are closed days;
+    with no rows at all the hours are not known, and the site promises no response time."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="opening_times")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["weekday"]
+        verbose_name = _("opening time")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "weekday"], name="opening_time_one_per_day"),
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_time_closes_after"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("The clinic must close after it opens.")})
+
+
+class ClinicClosure(models.Model):
+    """A day the clinic is closed although it is a normal opening day (a public holiday)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="closures")
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True, help_text=_("For example 'Thanksgiving'."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days (holidays)")
+        constraints = [models.UniqueConstraint(fields=["clinic", "day"], name="clinic_closure_once")]
+
+    def __str__(self):
+        return f"{self.day}: {self.reason}" if self.reason else str(self.day)
 
 
 class TreatmentQuerySet(models.QuerySet):
@@ -106,12 +176,18 @@ class TreatmentPageQuerySet(models.QuerySet):
         )
 
     def with_content(self):
-        """Everything a page shows, fetched in a fixed number of queries whatever its length."""
+        """Everything a page shows, fetched in a fixed number of queries whatever its length, under
+        the same names the public page uses (see page_content.py)."""
         return self.select_related("treatment").prefetch_related(
-            Prefetch("reviews", queryset=PageReview.objects.select_related("reviewer__user")),
-            "sections",
-            "faq_entries",
-            Prefetch("steps", queryset=PreventionStep.objects.prefetch_related("tips")),
+            Prefetch("reviews", queryset=PageReview.objects.select_related("reviewer__user"), to_attr="review_list"),
+            Prefetch("sections", queryset=Section.objects.prefetch_related(CITED_SOURCES), to_attr="section_list"),
+            Prefetch("faq_entries", queryset=FAQEntry.objects.prefetch_related(CITED_SOURCES), to_attr="faq_list"),
+            Prefetch(
+                "steps",
+                queryset=PreventionStep.objects.prefetch_related(Prefetch("tips", to_attr="tip_list")),
+                to_attr="step_list",
+            ),
+            Prefetch("page_sources", queryset=PageSource.objects.select_related("source"), to_attr="page_source_list"),
             Prefetch(
                 "treatment__pages",
                 queryset=TreatmentPage.objects.published()
@@ -120,6 +196,16 @@ class TreatmentPageQuerySet(models.QuerySet):
                 to_attr="sibling_pages",
             ),
         )
+
+
+# What a patient needs before deciding, as parts of the page that editors write. Each shows only
+# once written; on the kinds of page a patient decides from, an unwritten one is listed for editors.
+DECISION_SECTIONS = [
+    ("who_should_not", _("Who should not have this treatment")),
+    ("risks", _("Risks and side effects")),
+    ("when_to_get_help", _("When to get medical help")),
+    ("cost", _("What it costs")),
+]
 
 
 class TreatmentPage(Illustrated):
@@ -157,14 +243,45 @@ class TreatmentPage(Illustrated):
             "A short summary box at the top, from the page's own facts: one '- ' line each, e.g. '- Downtime: none.'"
         ),
     )
+    who_should_not = models.TextField(
+        _("who should not have this treatment"),
+        blank=True,
+        help_text=_("Only what a cited source says. Empty: not shown to patients, and listed for editors."),
+    )
+    risks = models.TextField(
+        _("risks and side effects"),
+        blank=True,
+        help_text=_("Every risk the sources name, allergy included. Empty: not shown, and listed for editors."),
+    )
+    when_to_get_help = models.TextField(
+        _("when to get medical help"),
+        blank=True,
+        help_text=_("The signs after a treatment that need a doctor or 911, from a cited source."),
+    )
+    cost = models.TextField(
+        _("cost"), blank=True, help_text=_("What the treatment costs. Empty: not shown, and listed for editors.")
+    )
+    sources = models.ManyToManyField(
+        Source,
+        through=PageSource,
+        related_name="pages",
+        blank=True,
+        verbose_name=_("sources"),
+        help_text=_("What the introduction, 'At a glance' and the sections above rest on."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
 
-    last_updated = models.DateField(
-        _("last updated"),
-        help_text=_("When this information was last updated. Shown to patients; reviews are recorded separately."),
+    words_changed_at = models.DateTimeField(
+        _("words last changed"),
+        null=True,
+        editable=False,
+        help_text=_("Set by the site whenever words patients read on this page change; shown as 'Last updated'."),
     )
     history = HistoricalRecords()
+
+    # The kinds of page a patient decides from: an unwritten decision section is listed there.
+    DECIDING_KINDS = {Kind.OVERVIEW, Kind.SAFETY}
 
     objects = TreatmentPageQuerySet.as_manager()
 
@@ -207,10 +324,44 @@ class TreatmentPage(Illustrated):
         return not self.slug
 
     @property
+    def last_updated(self):
+        """The day, in the clinic's time, that words on this page last changed (None before any)."""
+        return timezone.localdate(self.words_changed_at) if self.words_changed_at else None
+
+    @property
+    def decision_sections(self) -> list[tuple[str, str, str]]:
+        """(field, heading, text) of each decision section, written or not, in reading order."""
+        return [(name, str(heading), getattr(self, name)) for name, heading in DECISION_SECTIONS]
+
+    @property
+    def unwritten_sections(self) -> list[str]:
+        """Headings of the decision sections patients still cannot read on this kind of page."""
+        if self.kind not in self.DECIDING_KINDS:
+            return []
+        return [heading for _name, heading, text in self.decision_sections if not text.strip()]
+
+    @property
     def latest_review(self):
-        """The most recent review, or None before staff record one (uses prefetched reviews)."""
-        reviews = list(self.reviews.all())
+        """The most recent review, or None before staff record one."""
+        reviews = self.review_list if hasattr(self, "review_list") else list(self.reviews.all())
         return max(reviews, key=lambda review: (review.reviewed_on, review.pk)) if reviews else None
+
+    @property
+    def source_list(self) -> list[Source]:
+        """The page's Sources list as patients read it: the page's own sources in order, then any
+        a section or question cites that the page does not list, in the order they appear."""
+        listed = (
+            [entry.source for entry in self.page_source_list]
+            if hasattr(self, "page_source_list")
+            else [entry.source for entry in self.page_sources.select_related("source")]
+        )
+        seen = {source.pk for source in listed}
+        for part in [*self.section_list, *self.faq_list]:
+            for source in part.cited_sources:
+                if source.pk not in seen:
+                    seen.add(source.pk)
+                    listed.append(source)
+        return listed
 
     @property
     def next_review_due(self):
@@ -223,7 +374,19 @@ class TreatmentPage(Illustrated):
         return review is not None and review.is_overdue
 
 
-class Section(models.Model):
+SOURCES_HELP = _("Where these words come from; patients read the sources' names under the text.")
+CITED_SOURCES = Prefetch("sources", queryset=Source.objects.all(), to_attr="source_cache")
+
+
+class CitesSources:
+    """Sections and questions name the sources their words come from."""
+
+    @property
+    def cited_sources(self) -> list[Source]:
+        return self.source_cache if hasattr(self, "source_cache") else list(self.sources.all())
+
+
+class Section(CitesSources, models.Model):
     """A headed passage of a page (e.g. "Cellulite"). The body is plain text: paragraphs separated
     by a blank line, and lines starting with "- " form a bulleted list."""
 
@@ -231,6 +394,9 @@ class Section(models.Model):
     heading = models.CharField(_("heading"), max_length=200)
     anchor = models.SlugField(_("anchor"), help_text=_("The #name other pages link to."))
     body = models.TextField(_("body"))
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="sections", verbose_name=_("sources"), help_text=SOURCES_HELP
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
@@ -244,13 +410,16 @@ class Section(models.Model):
         return self.heading
 
 
-class FAQEntry(models.Model):
+class FAQEntry(CitesSources, models.Model):
     """A question patients ask, with the clinic's answer (same plain-text body rules as a section)."""
 
     page = models.ForeignKey(TreatmentPage, on_delete=models.CASCADE, related_name="faq_entries")
     question = models.CharField(_("question"), max_length=300)
     anchor = models.SlugField(_("anchor"))
     answer = models.TextField(_("answer"))
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="faq_entries", verbose_name=_("sources"), help_text=SOURCES_HELP
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 

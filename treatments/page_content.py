@@ -2,104 +2,140 @@
 
 1. The treatment's published pages with the treatment: the page asked for, and the list of its
    sibling pages for the page's own navigation.
-2. Every part of that page in one UNION ALL: its sections, questions, steps, the steps' tips and
-   its reviews (with the reviewer's name and role).
+2. Every part of that page in one UNION ALL: its sections, questions, steps, the steps' tips, its
+   reviews (with the reviewer's name and role), its sources and which part cites which.
 
-The parts are handed to the page as Django's prefetch cache, so templates read them as usual
-(`page.sections.all`, `step.tips.all`, `page.latest_review`). The admin, which lists many pages,
-uses `TreatmentPage.objects.with_content()` (prefetching, a few more queries) instead.
+The parts are handed to the page as plain attributes, under the same names that
+`TreatmentPage.objects.with_content()` gives them with Django's `Prefetch(to_attr=...)` (the
+admin's way, a few more queries): `page.section_list`, `page.faq_list`, `page.step_list` (each
+step's `tip_list`), `page.review_list`, `page.page_source_list`, and each section's and question's
+`source_cache`. Templates and the readability and claims checks read those names only.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import DateField, F, IntegerField, Value
+from django.db.models import CharField, DateField, F, IntegerField, Q, Value
 from django.db.models.functions import Cast
 from django.http import Http404
 
 from .models import FAQEntry, PreventionStep, PreventionTip, Section, TreatmentPage
 from .reviews import PageReview, Reviewer
+from .sources import PageSource, Source
+
+COLUMNS = ["part", "pk", "parent", "position", "text1", "text2", "text3", "text4", "day1", "day2", "user"]
 
 
-def _rows(queryset, part, parent, order, first, second, third, day=None, user=None):
+def _value(name):
+    return F(name) if name else Value("")
+
+
+def _rows(queryset, part, parent, order, texts=(), days=(), user=None):
     """One model's rows in the shared column layout of the union."""
+    texts = list(texts) + [""] * (4 - len(texts))
+    days = list(days) + [None] * (2 - len(days))
     columns = {
         "part": Value(part),
         "parent": F(parent),
         "position": F(order) if isinstance(order, str) else Value(order),
-        "first_text": F(first),
-        "second_text": F(second) if second else Value(""),
-        "third_text": F(third) if third else Value(""),
+        **{f"text{number}": Cast(_value(name), CharField()) for number, name in enumerate(texts, start=1)},
         # A typed NULL: PostgreSQL matches each column's type across the parts of a union.
-        "day": F(day) if day else Cast(Value(None), DateField()),
+        **{f"day{number}": F(name) if name else Cast(Value(None), DateField()) for number, name in enumerate(days, 1)},
         "user": F(user) if user else Cast(Value(None), IntegerField()),
     }
-    return (
-        queryset.order_by()
-        .annotate(**columns)
-        .values_list("part", "pk", "parent", "position", "first_text", "second_text", "third_text", "day", "user")
-    )
+    return queryset.order_by().annotate(**columns).values_list(*COLUMNS)
 
 
 def page_parts_query(page: TreatmentPage):
-    return _rows(Section.objects.filter(page=page), "section", "page_id", "order", "heading", "anchor", "body").union(
-        _rows(FAQEntry.objects.filter(page=page), "faq", "page_id", "order", "question", "anchor", "answer"),
-        _rows(PreventionStep.objects.filter(page=page), "step", "page_id", "order", "title", "", "detail"),
-        _rows(PreventionTip.objects.filter(step__page=page), "tip", "step_id", "order", "text", "", ""),
+    section_citations = Section.sources.through.objects.filter(section__page=page)
+    question_citations = FAQEntry.sources.through.objects.filter(faqentry__page=page)
+    cited = Q(pages=page) | Q(sections__page=page) | Q(faq_entries__page=page)
+    return _rows(
+        Section.objects.filter(page=page), "section", "page_id", "order", ["heading", "anchor", "body"]
+    ).union(
+        _rows(FAQEntry.objects.filter(page=page), "faq", "page_id", "order", ["question", "anchor", "answer"]),
+        _rows(PreventionStep.objects.filter(page=page), "step", "page_id", "order", ["title", "", "detail"]),
+        _rows(PreventionTip.objects.filter(step__page=page), "tip", "step_id", "order", ["text"]),
         _rows(
             PageReview.objects.filter(page=page),
             "review",
             "reviewer_id",
             0,
-            "reviewer__user__first_name",
-            "reviewer__user__last_name",
-            "reviewer__role",
-            day="reviewed_on",
+            ["reviewer__user__first_name", "reviewer__user__last_name", "reviewer__role"],
+            days=["reviewed_on"],
             user="reviewer__user_id",
+        ),
+        _rows(PageSource.objects.filter(page=page), "page-cites", "source_id", "order"),
+        _rows(section_citations, "section-cites", "source_id", "section_id"),
+        _rows(question_citations, "faq-cites", "source_id", "faqentry_id"),
+        _rows(
+            Source.objects.filter(pk__in=Source.objects.filter(cited).values("pk")),
+            "source",
+            "pk",
+            0,
+            ["title", "publisher", "url", "published_precision"],
+            days=["published_on", "checked_on"],
         ),
         all=True,
     )
 
 
 def attach_parts(page: TreatmentPage) -> TreatmentPage:
-    """Reads every part of `page` in one query and hands them to it as prefetched relations."""
-    rows = {"section": [], "faq": [], "step": [], "tip": [], "review": []}
-    for part, pk, parent, order, first, second, third, day, user in page_parts_query(page):
-        rows[part].append((order, pk, parent, first, second, third, day, user))
+    """Reads every part of `page` in one query and hands them to it as attributes."""
+    rows = {name: [] for name in ["section", "faq", "step", "tip", "review", "source"]}
+    rows.update({"page-cites": [], "section-cites": [], "faq-cites": []})
+    for part, pk, parent, order, *rest in page_parts_query(page):
+        rows[part].append((order, pk, parent, *rest))
     for kind in rows.values():
-        kind.sort()  # each model's own ordering: order, then pk
+        kind.sort(key=lambda row: row[:2])  # each model's own ordering: order, then pk
 
-    sections = [
-        Section(pk=pk, page=page, order=order, heading=heading, anchor=anchor, body=body)
-        for order, pk, _, heading, anchor, body, _, _ in rows["section"]
-    ]
-    questions = [
-        FAQEntry(pk=pk, page=page, order=order, question=question, anchor=anchor, answer=answer)
-        for order, pk, _, question, anchor, answer, _, _ in rows["faq"]
-    ]
-    steps = {
-        pk: PreventionStep(pk=pk, page=page, order=order, title=title, detail=detail)
-        for order, pk, _, title, _, detail, _, _ in rows["step"]
+    sources = {
+        pk: Source(
+            pk=pk,
+            title=title,
+            publisher=publisher,
+            url=url,
+            published_precision=precision,
+            published_on=published_on,
+            checked_on=checked_on,
+        )
+        for _, pk, _, title, publisher, url, precision, published_on, checked_on, _ in rows["source"]
     }
-    tips = {pk: [] for pk in steps}
+    cites = {"section": {}, "faq": {}}
+    for kind in cites:
+        # (owner id, _, source id): the owner's id stands in the "position" column.
+        for owner, _, source_id, *_ in sorted(rows[f"{kind}-cites"], key=lambda row: (row[0], row[2])):
+            cites[kind].setdefault(owner, []).append(sources[source_id])
+
+    page.section_list = []
+    for order, pk, _, heading, anchor, body, *_ in rows["section"]:
+        section = Section(pk=pk, page=page, order=order, heading=heading, anchor=anchor, body=body)
+        section.source_cache = cites["section"].get(pk, [])
+        page.section_list.append(section)
+    page.faq_list = []
+    for order, pk, _, question, anchor, answer, *_ in rows["faq"]:
+        entry = FAQEntry(pk=pk, page=page, order=order, question=question, anchor=anchor, answer=answer)
+        entry.source_cache = cites["faq"].get(pk, [])
+        page.faq_list.append(entry)
+    steps = {}
+    for order, pk, _, title, _, detail, *_ in rows["step"]:
+        steps[pk] = PreventionStep(pk=pk, page=page, order=order, title=title, detail=detail)
+        steps[pk].tip_list = []
     for order, pk, step_id, text, *_ in rows["tip"]:
-        tips[step_id].append(PreventionTip(pk=pk, step=steps[step_id], order=order, text=text))
-    for step in steps.values():
-        step._prefetched_objects_cache = {"tips": tips[step.pk]}
+        steps[step_id].tip_list.append(PreventionTip(pk=pk, step=steps[step_id], order=order, text=text))
+    page.step_list = list(steps.values())
     User = get_user_model()
-    reviews = [
+    page.review_list = [
         PageReview(
             pk=pk,
             page=page,
             reviewed_on=day,
             reviewer=Reviewer(pk=reviewer_id, role=role, user=User(pk=user, first_name=first, last_name=last)),
         )
-        for _, pk, reviewer_id, first, last, role, day, user in rows["review"]
+        for _, pk, reviewer_id, first, last, role, _, day, _, user in rows["review"]
     ]
-    page._prefetched_objects_cache = {
-        "sections": sections,
-        "faq_entries": questions,
-        "steps": list(steps.values()),
-        "reviews": reviews,
-    }
+    page.page_source_list = [
+        PageSource(pk=None, page=page, source=sources[source_id], order=order)
+        for order, _, source_id, *_ in rows["page-cites"]
+    ]
     return page
 
 

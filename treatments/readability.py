@@ -61,16 +61,18 @@ class Part:
 
 
 def page_parts(page) -> list[Part]:
-    """The page's text in the order patients read it (uses the page's prefetched content)."""
+    """The page's text in the order patients read it (from a page with its content attached:
+    `published_page()` or `TreatmentPage.objects.with_content()`)."""
     parts = [Part(str(page.title), f"{page.title}\n{page.intro}")]
     if page.at_a_glance:
         parts.append(Part(str(_("At a glance")), page.at_a_glance))
-    parts += [Part(section.heading, f"{section.heading}\n{section.body}") for section in page.sections.all()]
-    parts += [Part(entry.question, f"{entry.question}\n{entry.answer}") for entry in page.faq_entries.all()]
+    parts += [Part(section.heading, f"{section.heading}\n{section.body}") for section in page.section_list]
+    parts += [Part(entry.question, f"{entry.question}\n{entry.answer}") for entry in page.faq_list]
     parts += [
-        Part(step.title, "\n".join([step.title, step.detail, *(tip.text for tip in step.tips.all())]))
-        for step in page.steps.all()
+        Part(step.title, "\n".join([step.title, step.detail, *(tip.text for tip in step.tip_list)]))
+        for step in page.step_list
     ]
+    parts += [Part(heading, f"{heading}\n{text}") for _name, heading, text in page.decision_sections if text.strip()]
     return parts
 
 

@@ -61,6 +61,17 @@ class PageReview(models.Model):
     reviewer = models.ForeignKey(Reviewer, verbose_name=_("reviewed by"), on_delete=models.PROTECT)
     reviewed_on = models.DateField(_("reviewed on"), default=timezone.localdate)
     notes = models.TextField(_("notes for staff"), blank=True, help_text=_("Not shown to patients."))
+    claims_signed_off = models.BooleanField(
+        _("the reviewer stands behind the uncited claims"),
+        default=False,
+        help_text=_(
+            "Tick only if the reviewing clinician has read every claim the claims check lists without a source "
+            "and stands behind each one. Better: cite a source for it, or reword it."
+        ),
+    )
+    signed_off_claims = models.TextField(
+        _("claims signed off"), blank=True, editable=False, help_text=_("What the claims check listed then.")
+    )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -75,6 +86,21 @@ class PageReview(models.Model):
     def clean(self):
         if self.reviewed_on and self.reviewed_on > timezone.localdate():
             raise ValidationError({"reviewed_on": _("A review cannot be recorded for a day still to come.")})
+        if self.page_id is None or self.pk is not None:
+            return
+        from .claims import uncited_claims  # the check reads the page's content models
+        from .models import TreatmentPage
+
+        uncited = uncited_claims(TreatmentPage.objects.with_content().get(pk=self.page_id))
+        if uncited and not self.claims_signed_off:
+            raise ValidationError(
+                _(
+                    "This page cannot be marked reviewed yet: the claims check lists %(claims)s without a source. "
+                    "Cite a source for each, reword them, or have the reviewing clinician sign them off."
+                )
+                % {"claims": "; ".join(str(claim) for claim in uncited)}
+            )
+        self.signed_off_claims = "\n".join(str(claim) for claim in uncited) if self.claims_signed_off else ""
 
     @property
     def next_review_due(self) -> datetime.date:

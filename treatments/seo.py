@@ -1,12 +1,11 @@
 """How the pages travel: structured data for search engines (JSON-LD), the sitemap and robots.txt.
 
 Structured data says only what the page itself says: a review appears (`lastReviewed`,
-`reviewedBy`) only once staff have recorded one, and the clinic's opening hours only when
-CLINIC_OPENING_HOURS is set.
+`reviewedBy`) only once staff have recorded one, and the clinic's opening hours only once staff
+have recorded them.
 """
 
 import json
-import re
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -16,9 +15,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from .models import Clinic, TreatmentPage
+from .opening_hours import clinic_hours
 
 SCHEMA = "https://schema.org"
-DAY_NAMES = {"mon": "Mo", "tue": "Tu", "wed": "We", "thu": "Th", "fri": "Fr", "sat": "Sa", "sun": "Su"}
+DAY_NAMES = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 # Kept out of search engines: staff pages, forms and what they lead to, rating endpoints.
 ROBOTS_DISALLOW = ["/admin/", "/appointments/", "/ratings/"]
 
@@ -30,15 +30,9 @@ def ld_json(data: dict) -> str:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
-def opening_hours(spec: str) -> list[str]:
-    """CLINIC_OPENING_HOURS ('mon-fri 09:00-17:00; sat 10:00-13:00') in schema.org's form
-    (['Mo-Fr 09:00-17:00', 'Sa 10:00-13:00'])."""
-    hours = []
-    for part in filter(None, (part.strip().lower() for part in spec.split(";"))):
-        days, _, times = part.partition(" ")
-        days = re.sub(r"[a-z]{3}", lambda day: DAY_NAMES.get(day.group(), day.group()), days)
-        hours.append(f"{days} {times.strip()}")
-    return hours
+def opening_hours(days: dict) -> list[str]:
+    """The clinic's hours ({0: (opens, closes), ...}) in schema.org's form (['Mo 09:00-17:00', ...])."""
+    return [f"{DAY_NAMES[weekday]} {opens:%H:%M}-{closes:%H:%M}" for weekday, (opens, closes) in sorted(days.items())]
 
 
 def clinic_data(clinic: Clinic, url: str) -> dict:
@@ -57,8 +51,23 @@ def clinic_data(clinic: Clinic, url: str) -> dict:
             "postalCode": clinic.postal_code,
         },
     }
-    if settings.CLINIC_OPENING_HOURS:
-        data["openingHours"] = opening_hours(settings.CLINIC_OPENING_HOURS)
+    hours = clinic_hours()
+    if hours is not None:
+        data["openingHours"] = opening_hours(hours.days)
+    return data
+
+
+def source_data(source) -> dict:
+    """A cited source as schema.org's CreativeWork: only what is known of it."""
+    data = {
+        "@type": "CreativeWork",
+        "name": source.title,
+        "publisher": {"@type": "Organization", "name": source.publisher},
+    }
+    if source.date_iso:
+        data["datePublished"] = source.date_iso
+    if source.url:
+        data["url"] = source.url
     return data
 
 
@@ -71,9 +80,13 @@ def page_data(page: TreatmentPage, request) -> list[dict]:
         "name": page.title,
         "description": page.meta_description,
         "url": absolute(page.get_absolute_url()),
-        "dateModified": page.last_updated.isoformat(),
         "about": {"@type": "MedicalTherapy", "name": page.treatment.name},
     }
+    if page.last_updated:
+        web_page["dateModified"] = page.last_updated.isoformat()
+    citations = [source_data(source) for source in page.source_list]
+    if citations:
+        web_page["citation"] = citations
     review = page.latest_review
     if review is not None:
         web_page["lastReviewed"] = review.reviewed_on.isoformat()
@@ -91,19 +104,22 @@ def page_data(page: TreatmentPage, request) -> list[dict]:
 
 
 class TreatmentPageSitemap(Sitemap):
-    """Every published treatment page, with the date its content last truly changed: its
-    "Last updated" date or its latest recorded review, whichever is later."""
+    """Every published treatment page, with the day its words last changed: the same "Last
+    updated" date the page and its structured data show."""
 
     def items(self):
-        pages = TreatmentPage.objects.published().select_related("treatment").prefetch_related("reviews")
-        return pages.order_by("treatment__order", "order", "pk")  # reviews alone: the dates need no content
+        pages = (
+            TreatmentPage.objects.published()
+            .select_related("treatment")
+            .only("slug", "treatment__slug", "words_changed_at")
+        )
+        return pages.order_by("treatment__order", "order", "pk")
 
     def location(self, page):
         return page.get_absolute_url()
 
     def lastmod(self, page):
-        review = page.latest_review
-        return max(page.last_updated, review.reviewed_on) if review else page.last_updated
+        return page.last_updated
 
 
 class ListPagesSitemap(Sitemap):

@@ -176,11 +176,9 @@ SITE_URL = env.str("DJANGO_SITE_URL", "http://127.0.0.1:8000")  # for links in s
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", 10)
 APPOINTMENT_STAFF_EMAIL = env.str("APPOINTMENT_STAFF_EMAIL", "")  # empty: the clinic's own e-mail
-# The clinic's opening hours and holidays, e.g. "mon-fri 09:00-17:00; sat 10:00-13:00" and
-# "2026-12-25,2027-01-01". The sources give none, so by default there are none: the site then
-# promises no response time. With them, a request is due within APPOINTMENT_RESPONSE_BUSINESS_DAYS.
-CLINIC_OPENING_HOURS = env.str("CLINIC_OPENING_HOURS", "")
-CLINIC_HOLIDAYS = env.list("CLINIC_HOLIDAYS", default=[])
+# The clinic's opening hours and closed days are kept by staff in the admin (Clinic). The sources
+# give none, so a new site has none and promises no response time; once they are recorded, a
+# request is due within APPOINTMENT_RESPONSE_BUSINESS_DAYS business days.
 APPOINTMENT_RESPONSE_BUSINESS_DAYS = env.int("APPOINTMENT_RESPONSE_BUSINESS_DAYS", 1)
 APPOINTMENT_RATE_LIMIT = env.str("APPOINTMENT_RATE_LIMIT", "5/10m")
 APPOINTMENT_MIN_FILL_SECONDS = env.int("APPOINTMENT_MIN_FILL_SECONDS", 3)

@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains
 
 from appointments.forms import issue_form_token
 from appointments.models import AppointmentRequest
+from tests.treatments.factories import record_opening_hours
 
 from .factories import form_data, time_machine_at
 
@@ -61,8 +62,7 @@ def test_a_good_request_is_saved_then_redirected_to_thanks(client, send):
 
 
 def test_the_thank_you_page_names_the_day_from_the_opening_hours(client, send, settings):
-    settings.CLINIC_OPENING_HOURS = "mon-fri 09:00-17:00"
-    settings.CLINIC_HOLIDAYS = ["2026-11-26"]  # Thanksgiving
+    record_opening_hours("mon-fri 09:00-17:00", closed=["2026-11-26"])  # Thanksgiving
     with time_machine_at("2026-11-25 21:31"):  # a Wednesday evening in New York
         send(contact_preference="email")
         html = client.get(THANKS_URL).content.decode()

@@ -7,8 +7,6 @@ from django.contrib.auth.models import User
 from treatments.models import FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
 from treatments.reviews import PageReview, Reviewer
 
-UPDATED = datetime.date(2015, 8, 26)
-
 
 def make_treatment(**fields):
     fields = {"name": "Test treatment", "slug": "test-treatment", "summary": "A treatment for tests.", **fields}
@@ -22,7 +20,6 @@ def make_page(treatment, **fields):
         "title": "Test page",
         "short_title": "Test",
         "summary": "A page for tests.",
-        "last_updated": UPDATED,
         **fields,
     }
     return TreatmentPage.objects.create(treatment=treatment, **fields)
@@ -50,3 +47,28 @@ def record_review(page, reviewer=None, reviewed_on=None, **fields):
     return PageReview.objects.create(
         page=page, reviewer=reviewer or make_reviewer(), reviewed_on=reviewed_on or datetime.date.today(), **fields
     )
+
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def record_opening_hours(spec: str, closed=()):
+    """Staff's opening hours for the clinic, written as 'mon-fri 09:00-17:00; sat 10:00-13:00', and
+    its closed days ('2026-12-25'). Creates the clinic's record from fixtures/ when there is none."""
+    from django.core.management import call_command
+
+    from treatments.models import Clinic, ClinicClosure, OpeningTime
+
+    if not Clinic.objects.exists():
+        call_command("loaddata", "clinic", verbosity=0)
+    clinic = Clinic.objects.get()
+    OpeningTime.objects.filter(clinic=clinic).delete()
+    ClinicClosure.objects.filter(clinic=clinic).delete()
+    for part in filter(None, (part.strip() for part in spec.split(";"))):
+        days, times = part.split()
+        first, _, last = days.partition("-")
+        opens, closes = (datetime.time.fromisoformat(time) for time in times.split("-"))
+        for weekday in range(DAYS.index(first), DAYS.index(last or first) + 1):
+            OpeningTime.objects.create(clinic=clinic, weekday=weekday, opens=opens, closes=closes)
+    for day in closed:
+        ClinicClosure.objects.create(clinic=clinic, day=datetime.date.fromisoformat(day))

@@ -26,7 +26,9 @@ def test_page_editor_has_inlines_for_sections_faq_entries_and_steps(admin_client
     for prefix in ["sections", "faq_entries", "steps"]:
         assert f'name="{prefix}-TOTAL_FORMS"' in html
     assert 'name="reviews-TOTAL_FORMS"' in html
-    assert 'name="last_updated"' in html
+    assert 'name="page_sources-TOTAL_FORMS"' in html
+    assert 'name="last_updated"' not in html  # set by the site, never typed
+    assert 'name="words_changed_at"' not in html
 
 
 def test_staff_can_reorder_faq_entries_from_the_page_editor(admin_client, client, content):

@@ -10,9 +10,10 @@ from unittest import mock
 import extruct
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 from PIL import Image
 
-from tests.treatments.factories import record_review
+from tests.treatments.factories import record_opening_hours, record_review
 from treatments.models import Clinic, TreatmentPage
 
 pytestmark = pytest.mark.django_db
@@ -99,9 +100,16 @@ def test_the_sitemap_lists_each_page_with_its_true_last_modified_date(client, co
         assert listed["http://testserver" + page.get_absolute_url()] == page.last_updated.isoformat()
     assert {"http://testserver/", "http://testserver/treatments/"} <= set(listed)
     assert not any("/appointments/" in url for url in listed)
+    long_ago = timezone.make_aware(datetime.datetime(2026, 1, 5, 12))
+    TreatmentPage.objects.filter(slug="faq").update(words_changed_at=long_ago)
+    assert entries()["http://testserver" + FAQ] == "2026-01-05"
     faq = TreatmentPage.objects.get(slug="faq")
     record_review(faq, reviewed_on=datetime.date(2026, 11, 2))
-    assert entries()["http://testserver" + FAQ] == "2026-11-02"
+    assert entries()["http://testserver" + FAQ] == "2026-01-05"  # a review is not a change of the words
+    answer = faq.faq_entries.first()
+    answer.answer += " One more sentence."
+    answer.save()
+    assert entries()["http://testserver" + FAQ] == timezone.localdate().isoformat()
     TreatmentPage.objects.filter(slug="faq").update(is_published=False)
     assert "http://testserver" + FAQ not in entries()
 
@@ -150,9 +158,9 @@ def test_the_home_page_describes_the_clinic_from_its_record(client, content, set
     assert data["address"]["streetAddress"] == clinic.street_address
     assert (data["address"]["addressLocality"], data["address"]["postalCode"]) == (clinic.city, clinic.postal_code)
     assert "openingHours" not in data  # not known: not said
-    settings.CLINIC_OPENING_HOURS = "mon-fri 09:00-17:00; sat 10:00-13:00"
+    record_opening_hours("mon-tue 09:00-17:00; sat 10:00-13:00")
     (data,) = of_type(structured(client, "/"), "MedicalClinic")
-    assert data["openingHours"] == ["Mo-Fr 09:00-17:00", "Sa 10:00-13:00"]
+    assert data["openingHours"] == ["Mo 09:00-17:00", "Tu 09:00-17:00", "Sa 10:00-13:00"]
 
 
 def test_structured_data_cannot_break_out_of_its_script_block(client, content):

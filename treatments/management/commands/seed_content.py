@@ -1,19 +1,30 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
-from treatments.models import Clinic, FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
+from treatments.models import (
+    Clinic,
+    FAQEntry,
+    PreventionStep,
+    PreventionTip,
+    Section,
+    Source,
+    Treatment,
+    TreatmentPage,
+)
 
 FIXTURES = ["clinic", "mesotherapy"]
-CONTENT_MODELS = [Clinic, Treatment, TreatmentPage, Section, FAQEntry, PreventionStep, PreventionTip]
+CONTENT_MODELS = [Clinic, Source, Treatment, TreatmentPage, Section, FAQEntry, PreventionStep, PreventionTip]
 
 
 class Command(BaseCommand):
     """Loads the site's content (fixtures/) into a database that has none. It never touches a
     site that has content, so staff edits survive every `make run`; --overwrite puts the shipped
     content back on purpose, replacing edits to the same pages. Either way each page's history
-    records the load, so later edits show what they changed."""
+    records the load, so later edits show what they changed, and each page's "Last updated" date
+    becomes the moment of the load."""
 
     help = "Load the shipped content into an empty site (or, with --overwrite, replace it)."
 
@@ -30,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write("The site already has content: nothing loaded (use --overwrite to replace it).")
             return
         call_command("loaddata", *FIXTURES, verbosity=0)
+        # Loading the shipped words is a change of the words: "Last updated" says when it happened.
+        TreatmentPage.objects.update(words_changed_at=timezone.now())
         for model in CONTENT_MODELS:  # loaddata's raw saves make no history records of their own
             get_history_manager_for_model(model).bulk_history_create(
                 list(model.objects.all()), default_change_reason="Loaded from fixtures/"
