@@ -1,6 +1,7 @@
 """Project-wide test set-up: media files in a temporary folder, the seed content on demand, and the
 browser tests switched off plainly (or failed, under CI) where there is no Chromium."""
 
+import io
 import os
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def redis_cache(settings):
 @pytest.fixture
 def content(db):
     """The site's real content, as `make run` loads it."""
-    call_command("seed_content", stdout=open(os.devnull, "w"))
+    call_command("seed_content", stdout=io.StringIO())
 
 
 def pytest_report_header(config):
