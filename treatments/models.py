@@ -330,8 +330,8 @@ class TreatmentPage(Illustrated):
 
     @property
     def decision_sections(self) -> list[tuple[str, str, str]]:
-        """(field, heading, text) of each decision section, written or not, in reading order."""
-        return [(name, str(heading), getattr(self, name)) for name, heading in DECISION_SECTIONS]
+        """(anchor, heading, text) of each decision section, written or not, in reading order."""
+        return [(name.replace("_", "-"), str(heading), getattr(self, name)) for name, heading in DECISION_SECTIONS]
 
     @property
     def unwritten_sections(self) -> list[str]:
