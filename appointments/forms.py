@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from localflavor.us.forms import USStateSelect
 from phonenumber_field.formfields import PhoneNumberField
+from phonenumbers import region_code_for_number
 
 from treatments.models import Treatment
 from treatments.selectors import published_treatments
@@ -47,6 +48,7 @@ class AppointmentRequestForm(forms.ModelForm):
         label=_("Phone"),
         region="US",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("A US number with its area code. We can only call US numbers."),
         error_messages={"invalid": _("Enter a US phone number with its area code, like (212) 679-9667.")},
     )
     # Offered from the published treatments kept in the shared cache (see __init__): no query.
@@ -153,6 +155,19 @@ class AppointmentRequestForm(forms.ModelForm):
                     links.append((field.auto_id, message))
         links.extend(("", message) for message in self.non_field_errors())
         return links
+
+    def clean_phone(self):
+        """Only US numbers: the clinic calls from New York and the form asks for a US state. A
+        number from elsewhere is refused with the reason and what to do instead."""
+        phone = self.cleaned_data["phone"]
+        if phone and region_code_for_number(phone) != "US":
+            raise forms.ValidationError(
+                _(
+                    "We can only call US phone numbers, and this one is not. If you have no US number, "
+                    "please e-mail us instead: our address is at the foot of this page."
+                )
+            )
+        return phone
 
     def clean_treatment(self) -> Treatment | None:
         return self.treatments.get(self.cleaned_data["treatment"])

@@ -1,59 +1,88 @@
 """The shared page cache: public pages are kept whole in the cache (Redis in production) and
 answered before sessions, authentication or any view runs.
 
-It is Django's own cache middleware with one rule added: every saved change to the site's
-content (a page, a section, a question, a step, a review, the clinic's details) deletes the kept
-pages, so every server process shows the change on its very next request. A hit costs two
-cache reads (the page's header list, then the page) and no query. Only
-responses a view marked public (`Cache-Control: public, max-age=...`) are kept; forms, the
-admin, the thank-you page and anything with a query string are never cached.
+How a kept page stays true, with the cache's public API only (get_many, set):
 
-A rating changes a page's average; the cached page keeps the older average for at most
-TREATMENT_PAGE_MAX_AGE seconds (the voter sees their own vote at once).
+- Each kept page is stored with two tokens it was drawn under: the site's (changed by every saved
+  change to the content: a page, a section, a question, a source, a review, the clinic) and its
+  own page's (changed by a vote on that page). A hit reads the page and both current tokens in one
+  round trip (`get_many`) and is used only if the tokens still match; otherwise the page is drawn
+  afresh. The tokens are random, so an old page can never match again.
+- A page drawn while a change was being saved is stamped with the tokens read before it was drawn,
+  so it cannot outlive the change: the change's new token no longer matches it.
+- A vote changes its page's token after the vote is stored: the very next view of that page, on
+  any server process, shows the new tally.
+
+Only responses a view marked public (`Cache-Control: public`) with status 200, no cookie and no
+Vary beyond Accept-Encoding are kept, and never an address with a query string. Browsers are told
+to revalidate every time (`no-cache`, answered 304 from here when the ETag matches); nginx may keep
+a page for PROXY_CACHE_SECONDS (`X-Accel-Expires`), the longest a stale tally can be shown.
 """
+
+import re
+import uuid
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.middleware.gzip import GZipMiddleware
+from django.utils.deprecation import MiddlewareMixin
 
 CONTENT_APPS = ["treatments"]
+SITE_TOKEN = "page-cache:site"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+LIST_SEPARATOR = re.compile(r"\s*,\s*")
 
 
-# Other readings of the content kept in the shared cache (the clinic's details, the published
-# pages a rating may name, the published treatments the form offers) live under this prefix and
-# are deleted with the pages.
-CONTENT_KEY_PREFIX = "content:"
+def page_token_key(path: str) -> str:
+    return f"page-cache:page:{path}"
+
+
+def page_key(request) -> str:
+    encoding = "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "identity"
+    return f"page-cache:kept:{request.scheme}://{request.get_host()}{request.path}:{encoding}"
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+# Readings of the content kept beside the pages (the clinic's details, the published pages a
+# rating may name, the published treatments the form offers, the opening hours), under the same
+# site token: one round trip reads the reading and the token, and a content edit retires both.
 
 
 def kept_content(name: str, read):
     """A reading of the content, kept in the shared cache until the content changes (and for at
-    most CACHE_MIDDLEWARE_SECONDS, like the pages)."""
-    return cache.get_or_set(CONTENT_KEY_PREFIX + name, read, timeout=settings.CACHE_MIDDLEWARE_SECONDS)
+    most PAGE_CACHE_SECONDS, like the pages)."""
+    key = f"page-cache:content:{name}"
+    found = cache.get_many([key, SITE_TOKEN])
+    token = found.get(SITE_TOKEN)
+    if key in found and found[key][0] == token:
+        return found[key][1]
+    value = read()
+    cache.set(key, (token, value), timeout=settings.PAGE_CACHE_SECONDS)
+    return value
 
 
-def _delete_kept_pages() -> None:
-    delete_pattern = getattr(cache, "delete_pattern", None)
-    if delete_pattern is None:
-        cache.clear()
-    else:
-        delete_pattern(f"views.decorators.cache.cache_*.{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.*")
-        delete_pattern(f"{CONTENT_KEY_PREFIX}*")
+def _retire_site_token() -> None:
+    cache.set(SITE_TOKEN, new_token(), timeout=None)
 
 
 def invalidate_pages(**kwargs) -> None:
-    """Deletes every kept page and every kept reading of the content, so the next request for
-    any of them is drawn afresh.
+    """Retires every kept page and every kept reading of the content, on every server process at
+    once. It runs at once and again when the edit's transaction commits: a page drawn in between
+    from the old rows is stamped with the first new token, which the second retires."""
+    _retire_site_token()
+    transaction.on_commit(_retire_site_token)
 
-    On Redis (django-redis) that is a pattern over those keys only, seen by every server process
-    at once. A cache in this process's memory (development) is simply emptied. It runs at once
-    and again when the edit's transaction commits: a page drawn in between from the old rows
-    would otherwise be kept."""
-    _delete_kept_pages()
-    transaction.on_commit(_delete_kept_pages)
+
+def forget_page(path: str) -> None:
+    """Retires the kept copies of one page (all its hosts and encodings): after a vote."""
+    cache.set(page_token_key(path), new_token(), timeout=None)
 
 
 def connect_invalidation() -> None:
@@ -63,53 +92,72 @@ def connect_invalidation() -> None:
             post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:delete")
 
 
-class UpdatePageCache(UpdateCacheMiddleware):
-    def process_response(self, request, response):
-        if not settings.PAGE_CACHE:
-            return response
-        return super().process_response(request, response)
+@dataclass
+class Lookup:
+    """What the fetch found out, for the update on the way back: where to keep the page and the
+    tokens it is drawn under."""
+
+    key: str
+    site_token: str | None
+    page_token: str | None
 
 
-class KnownVaryHeaders:
-    """The page cache as the fetch sees it, with one shortcut. For each address Django keeps two
-    entries: the list of request headers the page varies on (here Accept-Encoding), then the page.
-    That list is the same for an address for as long as the code is, so this process remembers it
-    and a hit costs one Redis read instead of two. After a content edit the remembered list still
-    leads to the right key, which then misses until the page is drawn again."""
-
-    LIMIT = 10_000  # only pages that were kept have a list; a bound all the same
-
-    def __init__(self, cache, known: dict):
-        self._cache, self._known = cache, known
-
-    def get(self, key, default=None, version=None):
-        if not key.startswith("views.decorators.cache.cache_header."):
-            return self._cache.get(key, default, version)
-        headers = self._known.get(key)
-        if headers is None:
-            headers = self._cache.get(key, default, version)
-            if headers is not None and len(self._known) < self.LIMIT:
-                self._known[key] = headers
-        return headers
-
-    def __getattr__(self, name):
-        return getattr(self._cache, name)
+def _lookup(request) -> Lookup | None:
+    if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return None
+    return Lookup(key=page_key(request), site_token=None, page_token=None)
 
 
-class FetchPageFromCache(FetchFromCacheMiddleware):
-    def __init__(self, get_response):
-        super().__init__(get_response)
-        self._known_vary_headers = {}
-
-    @property
-    def cache(self):
-        return KnownVaryHeaders(super().cache, self._known_vary_headers)
+class FetchPageFromCache(MiddlewareMixin):
+    """Answers a kept page whose tokens still match, in one round trip to the cache."""
 
     def process_request(self, request):
-        if not settings.PAGE_CACHE:
-            request._cache_update_cache = False
+        lookup = _lookup(request)
+        request.page_cache_lookup = lookup
+        if lookup is None:
             return None
-        return super().process_request(request)
+        token_key = page_token_key(request.path)
+        found = cache.get_many([lookup.key, SITE_TOKEN, token_key])
+        lookup.site_token, lookup.page_token = found.get(SITE_TOKEN), found.get(token_key)
+        kept = found.get(lookup.key)
+        if kept is None or (kept["site"], kept["page"]) != (lookup.site_token, lookup.page_token):
+            return None
+        request.page_cache_lookup = None  # answered from the cache: nothing to keep on the way back
+        return kept["response"]
+
+
+def _keepable(response) -> bool:
+    cache_control = {part.strip().lower() for part in LIST_SEPARATOR.split(response.get("Cache-Control", ""))}
+    vary = {part.strip().lower() for part in LIST_SEPARATOR.split(response.get("Vary", "")) if part.strip()}
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and "public" in cache_control
+        and "no-store" not in cache_control
+        and "private" not in cache_control
+        and not response.cookies
+        and vary <= {"accept-encoding"}
+    )
+
+
+class UpdatePageCache(MiddlewareMixin):
+    """Keeps a public page drawn afresh, stamped with the tokens read before it was drawn; tells
+    nginx how long it may keep it."""
+
+    def process_response(self, request, response):
+        if "public" in response.get("Cache-Control", ""):
+            response["X-Accel-Expires"] = str(settings.PROXY_CACHE_SECONDS)
+        lookup = getattr(request, "page_cache_lookup", None)
+        if lookup is None or request.method != "GET" or not _keepable(response):
+            return response
+        kept = {"site": lookup.site_token, "page": lookup.page_token, "response": response}
+        if hasattr(response, "render") and callable(response.render):
+            response.add_post_render_callback(
+                lambda rendered: cache.set(lookup.key, {**kept, "response": rendered}, settings.PAGE_CACHE_SECONDS)
+            )
+        else:
+            cache.set(lookup.key, kept, settings.PAGE_CACHE_SECONDS)
+        return response
 
 
 class CompressPublicPages(GZipMiddleware):

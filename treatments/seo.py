@@ -7,7 +7,6 @@ have recorded them.
 
 import json
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.http import HttpResponse
 from django.urls import reverse
@@ -140,5 +139,5 @@ def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
     lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-    response["Cache-Control"] = f"public, max-age={settings.TREATMENT_PAGE_MAX_AGE}"
+    response["Cache-Control"] = "public, no-cache"
     return response

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -10,8 +9,9 @@ from .page_content import published_page
 
 
 def public(response):
-    """The same for every visitor: browsers and shared caches (and the page cache) may keep it."""
-    patch_cache_control(response, public=True, max_age=settings.TREATMENT_PAGE_MAX_AGE)
+    """The same for every visitor: the page cache and nginx may keep it; browsers keep it too but
+    ask again each time (a 304 while it has not changed), so a new rating tally shows at once."""
+    patch_cache_control(response, public=True, no_cache=True)
     return response
 
 

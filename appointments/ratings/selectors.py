@@ -13,6 +13,7 @@ from treatments.selectors import published_pages
 
 from .errors import RatingRefused
 from .models import PageRating, RatedPage
+from .visitor import read_visitor
 
 # A page is named by its primary key in ASCII digits (str.isdigit() would let "²" through).
 PAGE_REFERENCE = re.compile(r"[0-9]{1,18}")
@@ -98,24 +99,39 @@ def your_earlier_rating(stars: int) -> str:
 # These read that mark from the address (views.after_rating_url writes it).
 
 
-def just_rated(request) -> int | None:
-    """The stars this visitor has just given, when the page is where a rating came back to."""
-    stars = request.GET.get("rated", "")
-    return int(stars) if stars in {"1", "2", "3", "4", "5"} else None
+def just_rated(request, page: TreatmentPage) -> int | None:
+    """The stars this visitor gave the page, when the page is where their rating came back to. The
+    address alone proves nothing (anyone can type `?rated=3`): the vote is looked up from the
+    visitor's own signed cookie, and None is returned for a browser that has not voted here."""
+    if request.GET.get("rated", "") not in {"1", "2", "3", "4", "5"}:
+        return None
+    try:
+        visitor = read_visitor(request, page)
+    except RatingRefused:
+        return None
+    return visitor_stars(page, visitor)
 
 
 def just_commented(request) -> bool:
     return request.GET.get("commented") == "1"
 
 
+def visitor_has_rated(request, page: TreatmentPage) -> bool:
+    """A comment is kept only from a visitor who rated the page (services.page_comment_create)."""
+    try:
+        return visitor_stars(page, read_visitor(request, page)) is not None
+    except RatingRefused:
+        return False
+
+
 def rating_block(page: TreatmentPage, request=None) -> dict:
     """Everything the "Rate this page" block shows; the same for every visitor but the one who has
-    just rated without JavaScript (whose page is never cached)."""
-    stars = just_rated(request) if request is not None else None
+    just rated without JavaScript (whose page is never cached), whose own vote it then names."""
+    stars = just_rated(request, page) if request is not None else None
     thanks = ""
     if stars is not None:
         thanks = thanks_for_rating(stars)
-    elif request is not None and just_commented(request):
+    elif request is not None and just_commented(request) and visitor_has_rated(request, page):
         thanks = thanks_for_comment()
     return {
         **tally_summary(rating_tally(page)),

@@ -5,6 +5,7 @@ import uuid
 from django.db import connection
 from django.utils import timezone
 
+from sitewide.page_cache import forget_page
 from treatments.models import TreatmentPage
 
 from .models import STARS, PageComment, PageRating, RatedPage
@@ -17,7 +18,8 @@ def page_rating_submit(*, page: TreatmentPage, visitor: uuid.UUID, stars: int) -
     One statement: it inserts the vote, or changes the visitor's earlier one in place. The
     database's triggers move the page's tally in the same statement (migration 0009), so two
     posts from one visitor at once still leave one vote, and the count and total stay exact
-    however many arrive together. Django's bulk_create(update_conflicts=True) writes the same
+    however many arrive together. Then the page's kept copies are retired, so every later view
+    shows the new tally. Django's bulk_create(update_conflicts=True) writes the same
     upsert, but in a transaction of its own: three round trips to the database instead of one.
     """
     if stars not in STARS:
@@ -45,6 +47,8 @@ def page_rating_submit(*, page: TreatmentPage, visitor: uuid.UUID, stars: int) -
             # created the tally meanwhile: the vote is sent again whoever created it.
             RatedPage.objects.get_or_create(page=page)
             cursor.execute(upsert, vote)
+    # The kept copies of the page showed the old tally: the next view, anyone's, draws it afresh.
+    forget_page(page.get_absolute_url())
 
 
 def page_comment_create(*, page: TreatmentPage, visitor: uuid.UUID, text: str) -> PageComment | None:

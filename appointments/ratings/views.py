@@ -138,4 +138,6 @@ def my_rating(request):
     except RatingRefused:
         return JsonResponse({"your_rating": None, "message": ""}, status=400)
     message = selectors.your_earlier_rating(stars) if stars else ""
-    return JsonResponse({"your_rating": stars, "message": message})
+    # The tally as it is now, with the vote: the page around it may be an older copy.
+    summary = selectors.tally_summary(selectors.rating_tally(page))
+    return JsonResponse({**summary, "your_rating": stars, "message": message})

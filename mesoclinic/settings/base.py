@@ -102,7 +102,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One shared cache: Redis when REDIS_URL is set (needed for limits that hold across processes),
 # otherwise this process's memory. django-redis rather than Django's own Redis backend: it keeps
 # one client per process (Django's builds a new one on every read, which cost a cached page hit
-# 0.3 ms) and can delete the page cache's keys by pattern (sitewide.page_cache).
+# 0.3 ms).
 REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -206,12 +206,13 @@ READING_GRADE_TARGET = env.float("READING_GRADE_TARGET", 8.0)
 RATING_RATE_LIMIT = env.str("RATING_RATE_LIMIT", "30/10m")
 RATING_COOKIE_NAME = "mesoclinic_rater"
 RATING_COOKIE_MAX_AGE = 60 * 60 * 24 * 365 * 2
-# Treatment pages are the same for every visitor, so browsers and shared caches may keep them.
-TREATMENT_PAGE_MAX_AGE = env.int("TREATMENT_PAGE_MAX_AGE", 300)
-# The shared page cache (sitewide/page_cache.py): public pages kept whole, replaced on any edit.
+# Treatment pages are the same for every visitor. The shared page cache (sitewide/page_cache.py)
+# keeps them whole for up to PAGE_CACHE_SECONDS, replaced at once on any content edit and, for its
+# page, on any vote. nginx may keep a page PROXY_CACHE_SECONDS: the longest a stale rating tally
+# can be seen. Browsers revalidate every time (an ETag makes that a 304).
 PAGE_CACHE = env.bool("DJANGO_PAGE_CACHE", True)
-CACHE_MIDDLEWARE_SECONDS = TREATMENT_PAGE_MAX_AGE
-CACHE_MIDDLEWARE_KEY_PREFIX = "pages"  # what sitewide.page_cache deletes on a content edit
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", 300)
+PROXY_CACHE_SECONDS = env.int("PROXY_CACHE_SECONDS", 10)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -9,6 +9,15 @@
     });
   }
 
+  // The tally as the server has it now: the page around the block may be an older copy.
+  function showTally(block, data) {
+    block.querySelector("[data-rating-summary]").textContent = data.summary;
+    setStars(block.querySelector("[data-rating-stars]"), data.stars);
+    var prompt = block.querySelector("[data-rating-prompt]");
+    prompt.hidden = !data.prompt || Boolean(data.your_rating);
+    prompt.textContent = data.prompt || "";
+  }
+
   function say(block, text, isError) {
     var status = block.querySelector("[data-rating-status]");
     status.textContent = "";
@@ -44,9 +53,9 @@
     ratingForm.addEventListener("submit", function (event) {
       event.preventDefault();
       send(ratingForm, notSent).then(function (data) {
-        block.querySelector("[data-rating-summary]").textContent = data.summary;
-        block.querySelector("[data-rating-prompt]").hidden = true;
-        setStars(block.querySelector("[data-rating-stars]"), data.stars);
+        showTally(block, data);
+        // The thanks names the new vote; an earlier vote is no longer this visitor's vote.
+        block.querySelector("[data-rating-mine]").hidden = true;
         say(block, data.message);
         commentForm.hidden = false;
       }).catch(function (error) { say(block, error.message, true); });
@@ -68,13 +77,17 @@
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : { your_rating: null }; })
       .then(function (data) {
+        if (!data.summary) return;
+        showTally(block, data);
         if (!data.your_rating) return;
         var radio = ratingForm.querySelector('input[name="stars"][value="' + data.your_rating + '"]');
         if (radio && !ratingForm.querySelector('input[name="stars"]:checked')) radio.checked = true;
+        commentForm.hidden = false;
+        // Already thanked for this vote (the page a rating came back to): say it once.
+        if (block.querySelector("[data-rating-status]").textContent.trim()) return;
         var mine = block.querySelector("[data-rating-mine]");
         mine.textContent = data.message;
         mine.hidden = false;
-        commentForm.hidden = false;
       })
       .catch(function () { /* offline: the form still works */ });
   }

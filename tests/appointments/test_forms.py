@@ -54,6 +54,19 @@ def test_impossible_phone_numbers_are_refused(content, typed):
     assert form.errors["phone"] == ["Enter a US phone number with its area code, like (212) 679-9667."]
 
 
+@pytest.mark.parametrize("typed", ["+44 20 7946 0958", "+33 1 42 68 53 00", "+1 416 555 0142"])
+def test_numbers_outside_the_us_are_refused_with_the_reason_and_what_to_do(content, typed):
+    form = bound(phone=typed)
+    assert not form.is_valid()
+    (message,) = form.errors["phone"]
+    assert message.startswith("We can only call US phone numbers, and this one is not.")
+    assert "please e-mail us instead" in message
+
+
+def test_the_phone_field_says_before_typing_that_only_us_numbers_are_taken(content):
+    assert "We can only call US numbers." in str(bound()["phone"].help_text)
+
+
 @pytest.mark.parametrize(("field", "value"), [("email", "ana@"), ("state", "XX"), ("contact_preference", "fax")])
 def test_invalid_values_are_refused(content, field, value):
     assert field in bound(**{field: value}).errors

@@ -240,3 +240,19 @@ def test_a_request_is_stored_with_one_transaction_and_no_question_about_treatmen
     Treatment.objects.filter(slug="mesotherapy").get().delete()  # gone from the site: gone from the form
     html = client.get(FORM_URL).content.decode()
     assert 'value="mesotherapy"' not in html
+
+
+def test_the_thank_you_page_says_a_request_was_sent_only_to_the_browser_that_sent_it(client, send, db):
+    fresh = Client().get(THANKS_URL).content.decode()
+    assert "your request was sent" not in fresh
+    assert "We will contact you" not in fresh
+    assert "<h1>No request to confirm</h1>" in fresh
+    assert "This browser has not sent one in the last hour" in fresh
+    send(contact_preference="phone")
+    assert "Thank you: your request was sent" in client.get(THANKS_URL).content.decode()
+
+
+def test_a_bot_caught_by_the_honeypot_is_never_told_its_request_was_sent(client, send, db):
+    response = send(website="http://spam.example")
+    assert AppointmentRequest.objects.count() == 0
+    assert "your request was sent" not in client.get(response["Location"]).content.decode()

@@ -11,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def nginx_in_front(live_server, tmp_path, settings):
         message = "no nginx here (apt-get install nginx)"
         pytest.fail(message) if IN_CI else pytest.skip(message)
     settings.TRUSTED_PROXY_COUNT = 1
-    call_command("loaddata", "clinic", "mesotherapy", verbosity=0)
+    call_command("seed_content", verbosity=0)
     upstream = live_server.url.removeprefix("http://")
     port = free_port()
     for folder in ["cache", "logs", "static", "media"]:
@@ -104,7 +105,7 @@ def test_nginx_caches_public_pages_only_and_logs_no_query_strings(nginx_in_front
     port, folder = nginx_in_front
     statuses = [fetch(port, "/treatments/mesotherapy/faq/")[1]["X-Cache-Status"] for _ in range(2)]
     assert statuses == ["MISS", "HIT"]
-    for path in ["/appointments/request/", "/admin/login/", "/treatments/mesotherapy/faq/?rated=4"]:
+    for path in ["/appointments/request/", "/admin/login/", "/treatments/mesotherapy/faq/?rated=4", "/healthz"]:
         for _ in range(2):
             _, headers, _ = fetch(port, path)
         assert headers.get("X-Cache-Status") != "HIT", path
@@ -168,3 +169,20 @@ def test_nginx_serves_uploaded_pictures_from_media_root(nginx_in_front):
     assert headers["X-Content-Type-Options"] == "nosniff"
     # nginx never hands out a file outside media (the path goes on to the site, which has no such page).
     assert "proxy_cache_path" not in fetch(port, "/media/pictures/../../site.conf")[2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nginx_shows_a_new_tally_once_its_short_keep_is_over(nginx_in_front, settings):
+    from appointments.ratings.services import page_rating_submit
+    from treatments.models import TreatmentPage
+
+    port, _ = nginx_in_front
+    settings.PROXY_CACHE_SECONDS = 2
+    assert "Not Rated Yet" in fetch(port, "/treatments/mesotherapy/faq/")[2]
+    page_rating_submit(page=TreatmentPage.objects.get(slug="faq"), visitor=uuid.uuid4(), stars=4)
+    _, headers, body = fetch(port, "/treatments/mesotherapy/faq/")
+    assert headers["X-Cache-Status"] == "HIT"  # within PROXY_CACHE_SECONDS nginx may still answer the old copy
+    time.sleep(settings.PROXY_CACHE_SECONDS + 1)
+    _, headers, body = fetch(port, "/treatments/mesotherapy/faq/")
+    assert "4.0 out of 5 (1 rating)" in body
+    assert "Not Rated Yet" not in body

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.cache import get_cache_key
 
 from appointments.models import PageRating
 from appointments.ratings.services import page_rating_submit
+from sitewide.page_cache import page_key
 from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_review
 from treatments.models import Section, TreatmentPage
@@ -94,8 +94,7 @@ def test_forms_thanks_pages_and_the_admin_are_never_cached(client, page_cache, s
     client.get(path)
     response = client.get(path)
     assert "public" not in response.get("Cache-Control", "")
-    kept = get_cache_key(RequestFactory().get(path), settings.CACHE_MIDDLEWARE_KEY_PREFIX, "GET", cache)
-    assert kept is None  # nothing was stored for this address
+    assert cache.get(page_key(RequestFactory().get(path))) is None  # nothing was stored for this address
 
 
 def test_a_browser_revalidating_a_page_gets_304_not_modified(client, page_cache):
@@ -125,11 +124,46 @@ def test_rating_sets_a_readable_marker_so_only_voters_ask_for_their_vote(content
     assert response.cookies["mesoclinic_rater"]["httponly"] is True  # the id stays unreadable
 
 
-def test_a_rating_reaches_the_cached_average_within_the_pages_max_age(client, page_cache, settings):
-    client.get(FAQ)
+def test_after_a_vote_every_later_view_shows_the_new_tally(client, page_cache, settings):
+    assert "Not Rated Yet" in client.get(FAQ).content.decode()
+    assert get_counting(client, FAQ)[1] == 0  # kept
     page_rating_submit(page=TreatmentPage.objects.get(slug="faq"), visitor=uuid.uuid4(), stars=5)
-    assert "Not Rated Yet" in client.get(FAQ).content.decode()  # kept, as documented
-    assert client.get(FAQ)["Cache-Control"].endswith(f"max-age={settings.TREATMENT_PAGE_MAX_AGE}")
+    html = client.get(FAQ).content.decode()
+    assert "5.0 out of 5 (1 rating)" in html
+    assert "Not Rated Yet" not in html
+    assert "Be the first" not in html
+    assert get_counting(client, FAQ)[1] == 0  # kept again, with the new tally
+
+
+def test_a_vote_retires_only_its_own_page(client, page_cache):
+    client.get(FAQ)
+    client.get("/treatments/mesotherapy/")
+    page_rating_submit(page=TreatmentPage.objects.get(slug="faq"), visitor=uuid.uuid4(), stars=3)
+    assert get_counting(client, "/treatments/mesotherapy/")[1] == 0
+    assert get_counting(client, FAQ)[1] > 0
+
+
+def test_a_vote_through_redis_reaches_every_process(settings, content, redis_cache):
+    from django.core.cache import caches
+
+    settings.PAGE_CACHE = True
+    reader = Client()
+    assert "Not Rated Yet" in reader.get(FAQ).content.decode()
+    caches["default"].close()  # another server process: nothing shared but Redis
+    del caches["default"]
+    voter = Client(headers={"Origin": "http://testserver"})
+    assert (
+        voter.post(reverse("ratings:rate"), {"page": TreatmentPage.objects.get(slug="faq").pk, "stars": 2}).status_code
+        == 302
+    )
+    assert "2.0 out of 5 (1 rating)" in reader.get(FAQ).content.decode()
+
+
+def test_pages_tell_browsers_to_revalidate_and_nginx_how_long_it_may_keep_them(client, page_cache, settings):
+    response = client.get(FAQ)
+    assert response["Cache-Control"] == "public, no-cache"
+    assert response["X-Accel-Expires"] == str(settings.PROXY_CACHE_SECONDS)
+    assert "X-Accel-Expires" not in client.get(reverse("appointments:request"))
 
 
 def test_a_page_unpublished_in_one_process_cannot_be_rated_in_another(content, redis_cache):

@@ -172,7 +172,8 @@ def test_each_answer_and_section_names_its_sources_linked_to_the_list(client, co
     results = html.select_one("#results .cited-sources")
     assert results.get_text(" ").startswith("Sources:")
     targets = [a["href"] for a in results.select("a")]
-    assert targets and all(html.select_one(target) for target in targets)
+    assert targets
+    assert all(html.select_one(target) for target in targets)
 
 
 def test_the_structured_data_cites_the_sources(client, content):
@@ -184,7 +185,8 @@ def test_the_structured_data_cites_the_sources(client, content):
     fda_2010 = next(c for c in web_page["citation"] if c["name"] == "FDA Warns About Lipodissolve Product Claims")
     assert fda_2010["datePublished"] == "2010-04"
     faq_source = next(c for c in web_page["citation"] if c["name"].startswith("What is Mesotherapy?"))
-    assert "datePublished" not in faq_source and "url" not in faq_source
+    assert "datePublished" not in faq_source
+    assert "url" not in faq_source
 
 
 # What the regulator says, where a patient decides
@@ -314,5 +316,6 @@ def test_a_tip_edit_dates_its_steps_page(client, content):
 def test_editors_cannot_type_the_date_and_the_admin_shows_the_one_the_site_set(admin_client, content):
     page = TreatmentPage.objects.get(slug="faq")
     html = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).content.decode()
-    assert 'name="words_changed_at"' not in html and 'name="last_updated"' not in html
+    assert 'name="words_changed_at"' not in html
+    assert 'name="last_updated"' not in html
     assert timezone.localdate().strftime("%b. %-d, %Y") in html or timezone.localdate().isoformat() in html

@@ -233,13 +233,14 @@ def test_a_comment_needs_a_rating_first(reference, visitor):
 
 def test_the_visitors_own_vote_comes_from_an_uncached_endpoint(reference, visitor):
     client = visitor()
-    assert json.loads(client.get(MINE, {"page": reference}).content) == {"your_rating": None, "message": ""}
+    before = json.loads(client.get(MINE, {"page": reference}).content)
+    assert (before["your_rating"], before["message"], before["summary"]) == (None, "", "Not Rated Yet (0 out of 5)")
     rate(client, reference, 1)
     response = client.get(MINE, {"page": reference})
-    assert json.loads(response.content) == {
-        "your_rating": 1,
-        "message": "You rated this page 1 star. You can change your rating.",
-    }
+    mine = json.loads(response.content)
+    assert (mine["your_rating"], mine["message"]) == (1, "You rated this page 1 star. You can change your rating.")
+    # With the tally as it is now, so the block can correct an older copy of the page around it.
+    assert (mine["summary"], mine["prompt"], mine["count"]) == ("1.0 out of 5 (1 rating)", "", 1)
     assert "no-store" in response["Cache-Control"]
     assert json.loads(Client().get(MINE, {"page": reference}).content)["your_rating"] is None
 
@@ -274,3 +275,20 @@ def test_rendering_a_page_does_not_read_its_votes(client, faq, django_assert_num
     with django_assert_num_queries(len(few.captured_queries)) as many:
         client.get(FAQ)
     assert not any("appointments_pagerating" in query["sql"] for query in many.captured_queries)
+
+
+def test_a_rated_landing_thanks_only_the_browser_that_voted(reference, visitor):
+    stranger = Client().get(f"{FAQ}?rated=3")
+    html = stranger.content.decode()
+    assert "Thanks for your rating" not in html
+    assert "You gave this page" not in html
+    assert 'value="3" required checked' not in html
+    voter = visitor()
+    rate(voter, reference, 4)
+    typed = voter.get(f"{FAQ}?rated=2").content.decode()  # their vote is 4, whatever the address says
+    assert "You gave this page 4 stars." in typed
+    assert "You gave this page 2 stars" not in typed
+
+
+def test_a_comment_landing_thanks_only_a_visitor_who_rated(reference, visitor):
+    assert "Your comment will help us" not in Client().get(f"{FAQ}?commented=1").content.decode()
