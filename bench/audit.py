@@ -23,6 +23,9 @@ PUBLIC = [
     "/treatments/mesotherapy/faq/",
     "/treatments/mesotherapy/preventing-wrinkles/",
     "/treatments/mesotherapy/side-effects-and-safety/",
+    "/visiting/",
+    "/privacy/",
+    "/accessibility/",
     "/appointments/request/",
     "/appointments/request/thanks/",
 ]

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from appointments.dashboard import dashboard
+from sitewide.about import accessibility_statement, privacy_notice, visiting
 from sitewide.views import healthz
 from treatments.seo import SITEMAPS, robots_txt
 from treatments.share import share_card
@@ -21,6 +22,9 @@ urlpatterns = [
     path("ratings/", include("appointments.ratings.urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
+    path("privacy/", privacy_notice, name="privacy"),
+    path("accessibility/", accessibility_statement, name="accessibility"),
+    path("visiting/", visiting, name="visiting"),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

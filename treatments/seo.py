@@ -122,10 +122,10 @@ class TreatmentPageSitemap(Sitemap):
 
 
 class ListPagesSitemap(Sitemap):
-    """The home page and the treatments index."""
+    """The home page, the treatments index, and the visiting, privacy and accessibility pages."""
 
     def items(self):
-        return ["home", "treatments:index"]
+        return ["home", "treatments:index", "visiting", "privacy", "accessibility"]
 
     def location(self, name):
         return reverse(name)
