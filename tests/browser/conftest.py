@@ -72,7 +72,7 @@ def browser_page(browser_context_factory):
 @pytest.fixture
 def site_url(live_server):
     """The live server's address, with the site's real content loaded."""
-    call_command("loaddata", "clinic", "mesotherapy", verbosity=0)
+    call_command("seed_content", verbosity=0)
     return live_server.url
 
 

@@ -206,3 +206,51 @@ def test_a_visitor_who_never_rated_makes_no_request_beyond_the_page_and_its_asse
     browser_page.reload()
     browser_page.get_by_text("You rated this page 4 stars.").wait_for()  # a voter's page asks for the vote
     assert [url for url in requests if "/ratings/mine/" in url]
+
+
+def block_text(page):
+    return " ".join(page.locator("[data-rating]").inner_text().split())
+
+
+def test_after_a_vote_and_a_reload_the_block_never_contradicts_itself(browser_context_factory, site_url, settings):
+    """With the page cache on, as in production: the kept page showed no rating before the vote."""
+    settings.PAGE_CACHE = True
+    page = browser_context_factory().new_page()
+    old_copy = page.goto(site_url + FAQ).text()
+    assert summary(page) == "Not Rated Yet (0 out of 5)"
+    page.get_by_role("radio", name="4 stars").check()
+    page.get_by_role("button", name="Send rating").click()
+    page.get_by_text("You gave this page 4 stars.").wait_for()
+
+    def from_an_old_copy():
+        """What a proxy or the browser may still hold for a few seconds: the page before the vote."""
+        page.route(site_url + FAQ, lambda route: route.fulfill(body=old_copy, content_type="text/html"))
+        page.goto(site_url + FAQ)
+        page.unroute(site_url + FAQ)
+
+    for arrive in [page.reload, lambda: page.goto(site_url + FAQ), from_an_old_copy]:
+        arrive()
+        mine = page.locator("[data-rating-mine]")
+        expect(mine).to_have_text("You rated this page 4 stars. You can change your rating.")
+        expect(page.locator("[data-rating-summary]")).to_have_text("4.0 out of 5 (1 rating)")
+        assert page.locator("[data-rating-prompt]").is_hidden()
+        assert "Not Rated Yet" not in block_text(page)
+        assert "Be the first" not in block_text(page)
+
+    page.get_by_role("radio", name="2 stars").check()
+    page.get_by_role("button", name="Send rating").click()
+    page.get_by_text("You gave this page 2 stars.").wait_for()
+    assert mine.is_hidden()  # the earlier vote is no longer shown beside the new one
+    assert "You rated this page 4" not in block_text(page)
+
+    stranger = browser_context_factory().new_page()
+    stranger.goto(site_url + FAQ)  # anyone's next view: drawn afresh after the vote
+    assert summary(stranger) == "2.0 out of 5 (1 rating)"
+    assert "Be the first" not in block_text(stranger)
+
+
+def test_a_typed_rated_address_thanks_nobody(browser_context_factory, site_url, javascript):
+    page = browser_context_factory(java_script_enabled=javascript).new_page()
+    page.goto(site_url + FAQ + "?rated=3#rating")
+    assert "Thanks for your rating" not in block_text(page)
+    assert not page.get_by_role("radio", name="3 stars").is_checked()

@@ -11,7 +11,11 @@ PAGE_PATHS = [
     "/treatments/mesotherapy/faq/",
     "/treatments/mesotherapy/preventing-wrinkles/",
     "/treatments/mesotherapy/side-effects-and-safety/",
+    "/visiting/",
+    "/privacy/",
+    "/accessibility/",
 ]
+TREATMENT_PAGE_PATHS = [path for path in PAGE_PATHS if path.startswith("/treatments/mesotherapy/")]
 FAQ = "/treatments/mesotherapy/faq/"
 
 
@@ -40,12 +44,22 @@ def test_axe_finds_no_violations_at_the_largest_text_size(browser_page, site_url
 def test_printing_gives_a_clean_handout_with_address_and_review_date(browser_page, site_url):
     browser_page.goto(site_url + FAQ)
     browser_page.emulate_media(media="print")
-    for chrome in [".site-nav", ".breadcrumb", ".page-tools", ".section-nav", ".site-footer__privacy"]:
+    for chrome in [
+        ".site-nav",
+        ".breadcrumb",
+        ".page-tools",
+        ".section-nav",
+        ".site-footer__privacy",
+        ".site-footer__links",
+    ]:
         assert browser_page.locator(chrome).first.is_hidden(), chrome
     assert browser_page.get_by_text(f"Printed from {site_url}{FAQ}").is_visible()
     assert browser_page.get_by_text("Last updated").is_visible()
     assert browser_page.locator(".site-footer").get_by_text("800 Second Avenue").is_visible()
     assert browser_page.get_by_role("heading", name="Does it hurt?").is_visible()
+    # The handout carries its sources, with their addresses written out.
+    assert browser_page.get_by_role("heading", name="Sources").is_visible()
+    assert browser_page.get_by_text("FDA Warns About Lipodissolve Product Claims").first.is_visible()
     browser_page.emulate_media(media="screen")
     assert browser_page.locator(".site-nav").is_visible()
     assert browser_page.get_by_text(f"Printed from {site_url}{FAQ}").is_hidden()
@@ -138,7 +152,7 @@ def test_skip_link_is_the_first_stop_and_moves_to_the_content(browser_page, site
 
 
 @pytest.mark.parametrize("size", ["standard", "large", "largest"])
-@pytest.mark.parametrize("path", PAGE_PATHS[2:])
+@pytest.mark.parametrize("path", TREATMENT_PAGE_PATHS)
 def test_on_a_phone_the_title_and_the_first_words_are_on_the_first_screen(
     browser_context_factory, site_url, path, size
 ):
