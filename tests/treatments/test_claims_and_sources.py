@@ -196,14 +196,14 @@ def test_the_structured_data_cites_the_sources(client, content):
 def test_what_the_fda_says_is_on_the_overview_and_the_side_effects_page_with_its_sources(client, content, url):
     section = text_of(client, url, "#what-the-fda-says")
     for fact in [
-        "In April 2010 the U.S. Food and Drug Administration (FDA) warned consumers about lipodissolve",
+        "In April 2010 the U.S. Food and Drug Administration (FDA) warned the public about lipodissolve",
         "also known as mesotherapy or injection lipolysis",
         "it has not evaluated or approved the products used in it for fat removal",
         "it is not aware of credible evidence that they work to remove fat",
         "their safety, used alone or mixed together, is unknown",
         "permanent scarring, skin deformation, and deep, painful knots under the skin",
         '"outstanding safety record"',
-        "deoxycholic acid (Kybella). It is approved only for adults with moderate to severe fat below the chin",
+        "It is deoxycholic acid (Kybella). It is approved only for adults with moderate to severe fat below the chin",
         "FDA Warns About Lipodissolve Product Claims",
         "FDA approves treatment for fat below the chin",
     ]:
