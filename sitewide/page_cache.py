@@ -50,6 +50,17 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
+def shared_cache_is_down() -> bool:
+    """True while Redis cannot be reached (sitewide.cache): then nothing is kept, since each
+    server's own memory would not hear of another server's edits."""
+    return getattr(cache, "is_down", False)
+
+
+def retire_after_outage(redis_cache) -> None:
+    """Run when Redis answers again: what it kept may predate an edit or a vote made meanwhile."""
+    redis_cache.set(SITE_TOKEN, new_token(), timeout=None)
+
+
 # Readings of the content kept beside the pages (the clinic's details, the published pages a
 # rating may name, the published treatments the form offers, the opening hours), under the same
 # site token: one round trip reads the reading and the token, and a content edit retires both.
@@ -60,6 +71,8 @@ def kept_content(name: str, read):
     most PAGE_CACHE_SECONDS, like the pages)."""
     key = f"page-cache:content:{name}"
     found = cache.get_many([key, SITE_TOKEN])
+    if shared_cache_is_down():
+        return read()
     token = found.get(SITE_TOKEN)
     if key in found and found[key][0] == token:
         return found[key][1]
@@ -118,6 +131,9 @@ class FetchPageFromCache(MiddlewareMixin):
             return None
         token_key = page_token_key(request.path)
         found = cache.get_many([lookup.key, SITE_TOKEN, token_key])
+        if shared_cache_is_down():  # drawn from the database, and not kept (see shared_cache_is_down)
+            request.page_cache_lookup = None
+            return None
         lookup.site_token, lookup.page_token = found.get(SITE_TOKEN), found.get(token_key)
         kept = found.get(lookup.key)
         if kept is None or (kept["site"], kept["page"]) != (lookup.site_token, lookup.page_token):

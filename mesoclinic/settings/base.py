@@ -102,14 +102,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One shared cache: Redis when REDIS_URL is set (needed for limits that hold across processes),
 # otherwise this process's memory. django-redis rather than Django's own Redis backend: it keeps
 # one client per process (Django's builds a new one on every read, which cost a cached page hit
-# 0.3 ms).
+# 0.3 ms). sitewide.cache wraps it: while Redis cannot be reached, this process's memory answers
+# instead (rate limits then hold per process, pages are drawn from the database), and a request
+# waits at most REDIS_TIMEOUT_SECONDS for a server that has gone.
 REDIS_URL = env.str("REDIS_URL", "")
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", 0.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "sitewide.cache.RedisWithFallback",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mesoclinic",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "ON_RECOVERY": "sitewide.page_cache.retire_after_outage",
+            },
         }
     }
 else:
