@@ -34,15 +34,18 @@ run: setup
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-# Production (see README, "Deploying"): migrate, collect static files, then gunicorn on HOST:PORT
-# with WEB_CONCURRENCY workers, and the background worker that sends e-mail beside it. Stopping
-# it stops both. Every setting comes from the environment; start-up names any that is missing.
+# Production (see README, "Deploying"): migrate, load the shipped content into an empty database
+# (never over staff edits), collect static files, then gunicorn on HOST:PORT with WEB_CONCURRENCY
+# workers, and the background worker that sends e-mail beside it, started again whenever it stops
+# (a database restart makes it exit). Stopping `make serve` stops both. Every setting comes from
+# the environment; start-up names any that is missing.
 serve worker: export DJANGO_SETTINGS_MODULE = mesoclinic.settings.production
 serve: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_content
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	( while true; do $(MANAGE) db_worker --no-reload; echo "The worker stopped (exit $$?): starting it again in 5 s." >&2; sleep 5; done ) & worker=$$!; \
+	trap 'children=$$(pgrep -P $$worker); kill $$worker 2>/dev/null; kill $$children 2>/dev/null; wait $$worker' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 # The background worker alone, for a server that runs only that (or a second one).

@@ -114,8 +114,7 @@ def production_site(**overrides):
     site = Site(port=free_port(), folder=folder, environment=environment)
     try:
         process, log = site.start(["make", "--no-print-directory", "serve", f"PORT={site.port}"], "serve.log")
-        wait_for(f"{site.url}/healthz", process, log)
-        site.manage("seed_content")
+        wait_for(f"{site.url}/healthz", process, log)  # make serve loads the shipped content itself
         yield site
     finally:
         for process in site.processes:

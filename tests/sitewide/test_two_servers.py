@@ -135,10 +135,10 @@ def two_servers(shared_services, tmp_path):
         subprocess.run([".venv/bin/python", "manage.py", *arguments], cwd=PROJECT, env=env, check=True)
 
     try:
-        first = start(free_port())  # migrates the new database
-        manage("loaddata", "clinic", "mesotherapy", "--verbosity", "0")
+        first = start(free_port())  # migrates the new database and loads the shipped content into it
         manage("createsuperuser", "--noinput", "--username", "boss", "--email", "boss@clinic.example")
         second = start(free_port())
+        servers[:] = processes
         yield first, second, lambda: "".join(log.read_text() for log in tmp_path.glob("serve-*.log")), manage
     finally:
         for process in processes:
@@ -147,7 +147,20 @@ def two_servers(shared_services, tmp_path):
             process.wait(timeout=30)
 
 
+# The `make serve` processes of the running fixture, for tests that act on them.
+servers = []
+
+
+def worker_pids(serve_process) -> set[str]:
+    pattern = r"^\S*python\S* manage\.py db_worker"  # the worker itself, not the shell that restarts it
+    found = subprocess.run(["pgrep", "-g", str(serve_process.pid), "-f", pattern], capture_output=True, text=True)
+    return set(found.stdout.split())
+
+
 def test_two_servers_share_the_rate_limit_and_the_staff_session(two_servers):
+    # `make serve` loaded the shipped content into the empty database, once for both servers.
+    status, _, body = Browser().request(two_servers[1], "GET", "/treatments/mesotherapy/faq/")
+    assert (status, "Does it hurt?" in body) == (200, True)
     first, second, server_logs, _manage = two_servers
     browser = Browser()
     status, _, html = browser.request(first, "GET", "/treatments/mesotherapy/faq/")
@@ -195,3 +208,17 @@ def test_an_edit_shows_on_every_server_at_once_though_pages_are_cached(two_serve
     for port in [second, first]:
         _, _, html = browser.request(port, "GET", "/treatments/mesotherapy/faq/")
         assert "Your questions about mesotherapy" in html
+
+
+def test_make_serve_starts_its_worker_again_when_it_dies(two_servers):
+    first_server = servers[0]
+    (killed,) = worker_pids(first_server)
+    os.kill(int(killed), signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        started = worker_pids(first_server) - {killed}
+        if started:
+            break
+        time.sleep(0.5)
+    assert started, "make serve did not start its worker again"
+    assert "The worker stopped" in two_servers[2]()

@@ -1,6 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
@@ -16,6 +16,7 @@ from treatments.models import (
 )
 
 FIXTURES = ["clinic", "mesotherapy"]
+SEED_LOCK = 7_461_001  # any fixed number: the advisory lock that serializes loads
 CONTENT_MODELS = [Clinic, Source, Treatment, TreatmentPage, Section, FAQEntry, PreventionStep, PreventionTip]
 
 
@@ -37,6 +38,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, overwrite, **options):
+        if connection.vendor == "postgresql":
+            # Two servers started together on an empty database: the second waits for the first's
+            # load to commit, then finds the content and loads nothing.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEED_LOCK])
         if not overwrite and (Clinic.objects.exists() or Treatment.objects.exists()):
             self.stdout.write("The site already has content: nothing loaded (use --overwrite to replace it).")
             return
