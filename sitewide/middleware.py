@@ -1,5 +1,6 @@
 """Middleware every request passes through (see MIDDLEWARE in settings/base.py for the order)."""
 
+import re
 import time
 
 from auditlog.middleware import AuditlogMiddleware
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -74,3 +76,40 @@ class AuditTrailMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+
+# Form bodies are read as UTF-8 (or a strict subset of it); anything else is refused before any
+# code reads the form. Python can decode utf-16 or utf-7, but a form in them is never sent by a
+# browser from this site, and decoding one has crashed views that expected text.
+READABLE_CHARSETS = {"utf-8", "utf8", "us-ascii", "ascii"}
+CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
+
+
+def _refuse(request):
+    """The site's own 400 page. Django logs it as one line ("Bad Request: <path>", never the
+    query string), not a traceback."""
+    return render(request, "400.html", status=400)
+
+
+def _has_nul(query_dict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query_dict.lists())
+
+
+def refuse_unreadable_requests(get_response):
+    """A form in another character set, or a NUL character in the address or its query (an admin
+    filter or search: PostgreSQL cannot compare one, and no person types one), gets the site's
+    400 page. A NUL in a form's field is the form's to refuse: Django's fields say "Null
+    characters are not allowed." beside what the patient typed."""
+
+    def middleware(request):
+        charset = CHARSET.search(request.META.get("CONTENT_TYPE", ""))
+        if request.method == "POST" and charset and charset.group(1).lower() not in READABLE_CHARSETS:
+            return _refuse(request)
+        try:
+            if "\x00" in request.path_info or _has_nul(request.GET):
+                return _refuse(request)
+        except UnicodeDecodeError:
+            return _refuse(request)
+        return get_response(request)
+
+    return middleware

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # stored with every header below already on it (the CSP too), so none of them runs again.
     "sitewide.page_cache.FetchPageFromCache",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads a form: another charset, or a NUL character, gets the site's 400 page.
+    "sitewide.middleware.refuse_unreadable_requests",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
