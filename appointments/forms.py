@@ -102,20 +102,30 @@ class AppointmentRequestForm(forms.ModelForm):
             "comments": {"max_length": _("Please keep your comments to %(limit_value)d characters or fewer.")},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, treatments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].error_messages["required"] = _("Enter your phone number.")
         self.fields["state"].choices = [("", _("Choose a state")), *list(self.fields["state"].choices)[1:]]
         self.fields["contact_preference"].choices = AppointmentRequest.ContactPreference.choices
         self.fields["purpose"].choices = AppointmentRequest.Purpose.choices
         self.fields["purpose"].required = False
-        self.treatments = published_treatments()
+        self.treatments = published_treatments() if treatments is None else treatments
         self.fields["treatment"].choices = [
             ("", _("Not sure, or something else")),
             *((slug, treatment.name) for slug, treatment in self.treatments.items()),
         ]
         if not self.is_bound:
             self.initial.setdefault("form_token", issue_form_token())
+
+    @classmethod
+    def while_database_is_down(cls, data=None) -> "AppointmentRequestForm":
+        """The form as it was sent, to show again while the database cannot be reached: unbound
+        (no error is claimed), filled with what the patient typed, and offering only the
+        treatment they chose (the list of treatments lives in the database)."""
+        initial = {name: data.get(name) for name in data} if data is not None else {}
+        chosen = initial.get("treatment", "")
+        offered = {chosen: Treatment(slug=chosen, name=chosen.replace("-", " ").capitalize())} if chosen else {}
+        return cls(initial=initial, treatments=offered)
 
     @cached_property
     def helper(self) -> FormHelper:

@@ -1,4 +1,7 @@
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -11,6 +14,8 @@ from .forms import AppointmentRequestForm, issue_form_token
 from .response_time import response_due
 from .services import appointment_request_create
 
+logger = logging.getLogger(__name__)
+
 # How we will make contact, remembered for the thank-you page in a signed cookie rather than a
 # session: a session would be one more database row (four queries) for every request sent.
 CONTACT_COOKIE = "mesoclinic_contact"
@@ -19,14 +24,28 @@ CONTACT_COOKIE_AGE = 60 * 60
 FORM_TRAIL = [(_("Request an appointment"), reverse_lazy("appointments:request"))]
 
 
-def form_page(request, form):
-    return render(request, "appointments/request_form.html", {"form": form, "trail": FORM_TRAIL})
+def form_page(request, form, *, database_down=False):
+    context = {"form": form, "trail": FORM_TRAIL, "database_down": database_down, "posted": request.method == "POST"}
+    return render(request, "appointments/request_form.html", context, status=503 if database_down else 200)
 
 
 @never_cache  # Cache-Control: no-store — the page holds what a patient typed.
 @require_http_methods(["GET", "POST"])
 def request_appointment(request):
-    """The appointment request form; a good request is saved once, then Post/Redirect/Get."""
+    """The appointment request form; a good request is saved once, then Post/Redirect/Get.
+
+    While the database cannot be reached, the form comes back with everything the patient typed
+    and says plainly that nothing was sent (503), with the clinic's phone number: never a page
+    that suggests the request was received."""
+    try:
+        return receive_request(request)
+    except DatabaseError:
+        logger.warning("The database did not answer: an appointment request page was shown as not sent")
+        data = request.POST if request.method == "POST" else None
+        return form_page(request, AppointmentRequestForm.while_database_is_down(data), database_down=True)
+
+
+def receive_request(request):
     if request.method == "GET":
         treatment = request.GET.get("treatment", "")
         form = AppointmentRequestForm(initial={"treatment": treatment} if treatment else {})

@@ -5,6 +5,8 @@ Visiting page and the structured data all read them here."""
 import datetime
 from dataclasses import dataclass
 
+from django.db import DatabaseError
+
 from sitewide.page_cache import kept_content
 
 from .models import ClinicClosure, OpeningTime
@@ -23,7 +25,10 @@ def _read_hours() -> tuple[dict, list]:
 
 
 def _kept_hours() -> tuple[dict, list]:
-    return kept_content("opening-hours", _read_hours)
+    try:
+        return kept_content("opening-hours", _read_hours)
+    except DatabaseError:  # not known just now: no promise is made, rather than an error page
+        return {}, []
 
 
 def clinic_hours() -> OpeningHours | None:

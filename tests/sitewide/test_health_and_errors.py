@@ -34,18 +34,23 @@ def test_healthz_names_the_cache_when_it_does_not_answer(client, monkeypatch):
     assert response.json() == {"database": "ok", "cache": "unavailable"}
 
 
-def without_database(paths):
-    """Requests the paths in a fresh process whose database cannot be reached (a closed port)."""
+def without_database(paths, post_form_to=None):
+    """Requests the paths in a fresh process whose database cannot be reached (a closed port);
+    `post_form_to` also sends a patient's appointment request there."""
     code = textwrap.dedent(
         f"""
         import json, django
         django.setup()
         from django.test import Client
+        from tests.appointments.factories import form_data
         client = Client(raise_request_exception=False, SERVER_NAME="localhost")
         answers = {{}}
         for path in {paths!r}:
             response = client.get(path)
             answers[path] = [response.status_code, response.content.decode()]
+        if {post_form_to!r}:
+            response = client.post({post_form_to!r}, form_data(first_name="Quartermain", newsletter="on"))
+            answers["POST " + {post_form_to!r}] = [response.status_code, response.content.decode()]
         print(json.dumps(answers))
         """
     )
@@ -122,3 +127,25 @@ def test_staff_without_permission_get_the_403_page(client, content, django_user_
     client.force_login(user)
     response = client.get("/admin/appointments/appointmentrequest/")
     assert response.status_code == 403
+
+
+def test_without_a_database_the_form_comes_back_with_what_was_typed_and_says_nothing_was_sent():
+    form = "/appointments/request/"
+    answers = without_database([form, "/appointments/request/thanks/"], post_form_to=form)
+    status, html = answers["POST " + form]
+    assert status == 503
+    assert "Your request has not been sent" in html
+    assert "nothing was sent" in html
+    assert CLINIC_PHONE in html
+    assert "<title>Not sent: Request an appointment" in html
+    assert 'value="Quartermain"' in html  # what the patient typed is still there
+    assert 'value="ana.rivera@example.org"' in html
+    assert 'value="mesotherapy" selected' in html
+    assert "Thank you" not in html
+    status, html = answers[form]
+    assert status == 503
+    assert "Requests cannot be sent just now" in html  # said before anything is typed
+    assert "has not been sent" not in html
+    status, html = answers["/appointments/request/thanks/"]
+    assert status == 200
+    assert "No request to confirm" in html
