@@ -36,8 +36,11 @@ def nginx_in_front(live_server, tmp_path, settings):
         pytest.fail(message) if IN_CI else pytest.skip(message)
     settings.TRUSTED_PROXY_COUNT = 1
     call_command("seed_content", verbosity=0)
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    call_command("write_error_pages", verbosity=0)  # as make serve does
     upstream = live_server.url.removeprefix("http://")
-    port = free_port()
+    port, http_port = free_port(), free_port()
+    (tmp_path / "http_port").write_text(str(http_port))
     for folder in ["cache", "logs", "static", "media"]:
         (tmp_path / folder).mkdir()
     os.chmod(tmp_path, 0o755)
@@ -57,7 +60,7 @@ def nginx_in_front(live_server, tmp_path, settings):
         "/etc/nginx/snippets/mesoclinic-proxy.conf": str(PROJECT / "deploy" / "nginx-proxy.conf"),
         "server 127.0.0.1:8000;": f"server {upstream};",
         "server_name clinic.example;": "server_name localhost 127.0.0.1;",
-        "listen 80;": f"listen {free_port()};",
+        "listen 80;": f"listen {http_port};",
         "listen 443 ssl http2;": f"listen {port} ssl http2;",
     }
     for old, new in replacements.items():
@@ -186,3 +189,64 @@ def test_nginx_shows_a_new_tally_once_its_short_keep_is_over(nginx_in_front, set
     _, headers, body = fetch(port, "/treatments/mesotherapy/faq/")
     assert "4.0 out of 5 (1 rating)" in body
     assert "Not Rated Yet" not in body
+
+
+def raw(port, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plain_http_redirects_to_the_servers_own_name_and_answers_the_health_check(nginx_in_front):
+    _, folder = nginx_in_front
+    http_port = int((folder / "http_port").read_text())
+    answer = raw(http_port, b"GET /treatments/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n").decode()
+    assert answer.startswith("HTTP/1.1 301")
+    assert "Location: https://localhost/treatments/" in answer
+    assert "evil.example" not in answer
+    health = raw(http_port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").decode()
+    assert health.startswith("HTTP/1.1 200")
+    assert '"database": "ok"' in health or '"database":"ok"' in health
+
+
+@pytest.mark.django_db(transaction=True)
+def test_http_0_9_gets_no_answer(nginx_in_front):
+    _, folder = nginx_in_front
+    assert raw(int((folder / "http_port").read_text()), b"GET /\r\n") == b""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_never_goes_through_the_page_cache(nginx_in_front):
+    port, _ = nginx_in_front
+    for _ in range(2):
+        status, headers, _ = fetch(port, "/healthz")
+        assert status == 200
+        assert "X-Cache-Status" not in headers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nginxs_own_error_pages_are_the_sites_with_its_headers_and_phone(nginx_in_front):
+    port, _ = nginx_in_front
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20)
+    connection.putrequest("POST", "/appointments/request/")
+    connection.putheader("Content-Length", str(50 * 1024 * 1024))  # over client_max_body_size
+    connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read().decode()
+    assert response.status == 413
+    assert "We could not read that request" in body
+    assert "1-212-679-9667" in body
+    for header in [
+        "Content-Security-Policy",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+    ]:
+        assert response.headers[header], header
