@@ -218,7 +218,15 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             obj.status = form.initial.get("status", new_status)
         if original is not None:
             obj.duplicate_of_id = form.initial.get("duplicate_of")
-        super().save_model(request, obj, form, change)
+        if change:
+            # Only the columns this form changed: the worker may have recorded a sent e-mail, or a
+            # colleague a note, since the page was opened; a full save would write back old values.
+            columns = {field.name for field in obj._meta.concrete_fields} - {"status", "duplicate_of"}
+            fields = [name for name in form.changed_data if name in columns]
+            if fields:
+                obj.save(update_fields=fields)
+        else:
+            super().save_model(request, obj, form, change)
         if original is not None:
             appointment_request_merge(duplicate=obj, original=original, changed_by=request.user)
         else:

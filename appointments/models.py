@@ -181,6 +181,9 @@ class AppointmentRequest(models.Model):
     patient_confirmed_at = models.DateTimeField(_("patient confirmation sent"), null=True, blank=True, editable=False)
     notification_attempts = models.PositiveSmallIntegerField(_("sending attempts"), default=0, editable=False)
     notification_problem = models.CharField(_("last sending problem"), max_length=200, blank=True, editable=False)
+    # While set and in the future, one worker is sending this request's mail (notifications.py):
+    # others leave it alone; a worker that died leaves a lease that simply runs out.
+    notification_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AppointmentRequestQuerySet.as_manager()
 

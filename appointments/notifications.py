@@ -2,13 +2,14 @@
 confirmation to patients who asked to be contacted by e-mail. The worker calls this (see
 tasks.py); a failed send leaves the request marked as pending, with the reason for staff."""
 
+import datetime
 import logging
 import smtplib
 
 from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -35,18 +36,39 @@ def _send(subject_template, body_template, context, recipient) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], fail_silently=False)
 
 
+def _claim(appointment_id: int) -> bool:
+    """Takes this request's mail for NOTIFICATION_LEASE_SECONDS: one statement, so two workers
+    (or a worker and `send_pending_notifications`) never both take it; a lease left by a worker
+    that died runs out and the next run takes it."""
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+    free = Q(notification_lease_until__isnull=True) | Q(notification_lease_until__lt=now)
+    return bool(AppointmentRequest.objects.filter(free, pk=appointment_id).update(notification_lease_until=lease))
+
+
+def _record(appointment_id: int, **fields) -> None:
+    # One UPDATE of these columns only: a staff save meanwhile is neither overwritten nor waited on.
+    with disable_auditlog():  # the audit trail does not track them (audit.TRACKED_FIELDS)
+        AppointmentRequest.objects.filter(pk=appointment_id).update(**fields)
+
+
 def send_request_notifications(appointment_id: int) -> bool:
     """Sends whatever is still unsent for one request. True when nothing is pending afterwards.
 
-    The row is locked while sending (skipped if another worker holds it), so two runs at once
-    never send the same mail twice. A request deleted meanwhile has nothing left to send.
+    No row lock is held while talking to the mail server: the request is claimed with a lease
+    (_claim), and each message is recorded as sent the moment the server accepts it, so a retry,
+    a second worker or a manual sweep never sends it again. Only a crash between the server's
+    acceptance and that record can repeat one: a duplicate rather than a loss. A request deleted
+    meanwhile has nothing left to send.
     """
-    with transaction.atomic():
-        if not AppointmentRequest.objects.filter(pk=appointment_id).exists():
+    if not AppointmentRequest.objects.filter(pk=appointment_id).exists():
+        return True
+    if not _claim(appointment_id):
+        return False  # another worker is sending it right now
+    try:
+        appointment = AppointmentRequest.objects.filter(pk=appointment_id).first()
+        if appointment is None:
             return True
-        appointment = AppointmentRequest.objects.select_for_update(skip_locked=True).filter(pk=appointment_id).first()
-        if appointment is None:  # another worker is sending it right now
-            return False
         clinic = clinic_for_pages()  # kept in the shared cache, as for the pages
         context = {
             "appointment": appointment,
@@ -83,18 +105,13 @@ def send_request_notifications(appointment_id: int) -> bool:
                 problems.append(f"{what}: {type(error).__name__}")
             else:
                 setattr(appointment, sent_field, timezone.now())
-        appointment.notification_attempts += 1
+                _record(appointment_id, **{sent_field: getattr(appointment, sent_field)})
         when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-        appointment.notification_problem = f"{'; '.join(problems)} ({when})"[:200] if problems else ""
-        # The audit trail does not track these fields (audit.TRACKED_FIELDS), but django-auditlog
-        # would still read the whole row again to compare it: one query per request sent.
-        with disable_auditlog():
-            appointment.save(
-                update_fields=[
-                    "staff_notified_at",
-                    "patient_confirmed_at",
-                    "notification_attempts",
-                    "notification_problem",
-                ]
-            )
+        _record(
+            appointment_id,
+            notification_attempts=F("notification_attempts") + 1,
+            notification_problem=f"{'; '.join(problems)} ({when})"[:200] if problems else "",
+        )
         return not appointment.notification_is_pending
+    finally:
+        _record(appointment_id, notification_lease_until=None)

@@ -204,6 +204,12 @@ RATELIMIT_IP_META_KEY = "sitewide.client_address.client_address"  # django-ratel
 # each of these delays, then left for staff to see (and for `send_pending_notifications`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NOTIFICATION_RETRY_MINUTES = [1, 5, 15, 60, 240]
+# How long a worker owns a request's mail while sending it: longer than the slowest mail server
+# conversation (EMAIL_TIMEOUT per message); a worker that dies leaves a claim that runs out then.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", 300)
+# /healthz answers 503 when a request's mail has waited longer than this, or when a background
+# task has waited this long past its time (no worker is running).
+NOTIFICATION_ALERT_MINUTES = env.int("NOTIFICATION_ALERT_MINUTES", 30)
 
 # Editorial reviews: a page's next review falls due this many months after its last; pages whose
 # review is due within REVIEW_REMINDER_DAYS are listed for editors (manage.py review_reminders).

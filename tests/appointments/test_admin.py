@@ -194,3 +194,21 @@ def test_the_admin_changes_a_status_through_the_one_service_function(admin_clien
     assert calls == ["declined"]
     appointment.refresh_from_db()
     assert appointment.status == "declined"
+
+
+def test_a_staff_save_writes_back_only_what_it_changed(admin_client, content):
+    from django.utils import timezone
+
+    from tests.admin_forms import admin_change_form_data
+
+    appointment = make_request()
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+    data = admin_change_form_data(admin_client.get(url))  # the receptionist opens the request
+    sent_at = timezone.now()
+    # Meanwhile the worker records the staff alert as sent.
+    AppointmentRequest.objects.filter(pk=appointment.pk).update(staff_notified_at=sent_at, notification_attempts=1)
+    data["staff_notes"] = "Prefers mornings."
+    assert admin_client.post(url, data).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.staff_notes == "Prefers mornings."
+    assert (appointment.staff_notified_at, appointment.notification_attempts) == (sent_at, 1)

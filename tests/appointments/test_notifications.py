@@ -1,4 +1,5 @@
 import contextlib
+import io
 import socket
 import threading
 
@@ -236,3 +237,81 @@ def test_an_unexpected_error_while_sending_is_recorded_and_retried(client, conte
     assert "ana.rivera" not in appointment.notification_problem
     assert "RuntimeError" in caplog.text
     assert "ana.rivera" not in caplog.text
+
+
+class SlowInbox(Inbox):
+    """A mail server that takes its time over each message (a slow or overloaded provider)."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_mail_server_never_holds_up_a_staff_save_nor_is_overwritten_by_it(settings, content):
+    import time
+
+    from appointments.notifications import send_request_notifications
+
+    from .factories import make_request
+
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 10
+    inbox = SlowInbox(seconds=3)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        appointment = make_request()
+        worker = threading.Thread(target=send_request_notifications, args=[appointment.pk])
+        worker.start()
+        time.sleep(0.5)  # the worker is now in the middle of the SMTP conversation
+        started = time.monotonic()
+        staff_copy = AppointmentRequest.objects.get(pk=appointment.pk)
+        staff_copy.staff_notes = "Called, no answer."
+        staff_copy.save(update_fields=["staff_notes"])
+        saved_in = time.monotonic() - started
+        worker.join(timeout=30)
+    finally:
+        controller.stop()
+    assert saved_in < 1.5, f"a staff save waited {saved_in:.1f} s for the mail server"
+    appointment.refresh_from_db()
+    assert appointment.staff_notes == "Called, no answer."
+    assert appointment.staff_notified_at is not None
+    assert appointment.notification_attempts == 1
+    assert len(inbox.messages) == 1
+
+
+def sweep():
+    call_command("send_pending_notifications", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_request_another_worker_is_sending_is_left_alone_until_its_lease_runs_out(smtp):
+    import datetime
+
+    from .factories import make_request
+
+    controller, inbox = smtp
+    controller.start()
+    appointment = make_request()
+    # A worker took it and died in the middle of sending: its lease is still running.
+    AppointmentRequest.objects.filter(pk=appointment.pk).update(
+        notification_lease_until=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    sweep()
+    assert inbox.messages == []
+    AppointmentRequest.objects.filter(pk=appointment.pk).update(
+        notification_lease_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    sweep()
+    sweep()
+    assert len(inbox.messages) == 1  # sent once, however many sweeps
+    appointment.refresh_from_db()
+    assert appointment.notification_lease_until is None
+    assert not appointment.notification_is_pending
