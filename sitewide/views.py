@@ -6,12 +6,15 @@ The error pages render even when the database is down: the clinic's details come
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+
+from appointments.health import oldest_unsent_minutes, worker_is_taking_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +43,27 @@ def _cache_answers() -> bool:
         return False
 
 
+def _background_work() -> dict[str, str]:
+    """The worker and the e-mail it sends (appointments.health); "unknown" without a database."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return {}  # development: tasks run at once, in the request
+    try:
+        worker = "ok" if worker_is_taking_tasks() else "silent"
+        waited = oldest_unsent_minutes()
+    except DatabaseError:
+        return {"worker": "unknown", "notifications": "unknown"}
+    late = waited is not None and waited > settings.NOTIFICATION_ALERT_MINUTES
+    return {"worker": worker, "notifications": f"oldest unsent {waited} min" if late else "ok"}
+
+
 @never_cache
 def healthz(request):
-    """200 when the database and the cache answer; 503 naming each part that does not."""
-    parts = {"database": _database_answers(), "cache": _cache_answers()}
-    body = {name: "ok" if up else "unavailable" for name, up in parts.items()}
-    return JsonResponse(body, status=200 if all(parts.values()) else 503)
+    """200 when the database, the cache, the background worker and the e-mail it sends are
+    fine; 503 naming each part that is not."""
+    database, cache_up = _database_answers(), _cache_answers()
+    body = {"database": "ok" if database else "unavailable", "cache": "ok" if cache_up else "unavailable"}
+    body.update(_background_work() if database else {})
+    return JsonResponse(body, status=200 if all(value == "ok" for value in body.values()) else 503)
 
 
 # Django's own handlers for 400, 403 and 500 render without the request's context (no clinic,

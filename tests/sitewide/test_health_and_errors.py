@@ -19,7 +19,7 @@ CLINIC_PHONE = "1-212-679-9667"
 def test_healthz_says_ok_when_the_database_and_cache_answer(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response.json() == {"database": "ok", "cache": "ok", "worker": "ok", "notifications": "ok"}
     assert "no-store" in response["Cache-Control"]
 
 
@@ -31,7 +31,7 @@ def test_healthz_names_the_cache_when_it_does_not_answer(client, monkeypatch):
     monkeypatch.setattr(caches["default"], "set", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "cache": "unavailable"}
+    assert response.json() == {"database": "ok", "cache": "unavailable", "worker": "ok", "notifications": "ok"}
 
 
 def without_database(paths, post_form_to=None):
@@ -149,3 +149,47 @@ def test_without_a_database_the_form_comes_back_with_what_was_typed_and_says_not
     status, html = answers["/appointments/request/thanks/"]
     assert status == 200
     assert "No request to confirm" in html
+
+
+@pytest.mark.django_db
+def test_healthz_says_when_no_worker_takes_the_tasks_and_mail_waits_too_long(client, content, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from appointments.tasks import deliver_request_notifications
+    from tests.appointments.factories import make_request
+
+    settings.NOTIFICATION_ALERT_MINUTES = 30
+    long_ago = timezone.now() - datetime.timedelta(minutes=45)
+    appointment = make_request(received_at=long_ago)  # its staff alert was never sent
+    deliver_request_notifications.using(run_after=long_ago).enqueue(appointment.pk)  # and no worker took it
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "database": "ok",
+        "cache": "ok",
+        "worker": "silent",
+        "notifications": "oldest unsent 45 min",
+    }
+
+
+@pytest.mark.django_db
+def test_a_task_whose_worker_died_is_queued_again_after_the_lease(content, settings):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from appointments.tasks import deliver_request_notifications
+    from tests.appointments.factories import make_request
+
+    result = deliver_request_notifications.enqueue(make_request().pk)
+    started = timezone.now() - datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS + 60)
+    DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", started_at=started)  # its worker was killed
+    fresh = deliver_request_notifications.enqueue(make_request(email="b@example.org", phone="+12125550111").pk)
+    DBTaskResult.objects.filter(pk=fresh.id).update(status="RUNNING", started_at=timezone.now())  # still running
+    call_command("requeue_stalled_tasks", verbosity=0)
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+    assert DBTaskResult.objects.get(pk=fresh.id).status == "RUNNING"

@@ -1,0 +1,46 @@
+"""What /healthz says of the background work: whether a worker is taking the tasks, and whether
+a request's e-mail has waited too long. Both are read from the database, so they are true
+whichever server asks."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from .models import AppointmentRequest
+
+
+def _cutoff() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=settings.NOTIFICATION_ALERT_MINUTES)
+
+
+def worker_is_taking_tasks() -> bool:
+    """False when a task has been ready for longer than NOTIFICATION_ALERT_MINUTES: no worker is
+    running (or none can reach the database). Tasks without a time of their own count from when
+    they were queued."""
+    now, cutoff = timezone.now(), _cutoff()
+    waiting = DBTaskResult.objects.ready().filter(
+        Q(run_after__lt=cutoff) | Q(run_after__gt=now, enqueued_at__lt=cutoff)
+    )
+    return not waiting.exists()
+
+
+def oldest_unsent_minutes() -> int | None:
+    """How long the oldest request with unsent e-mail has waited, in minutes (None: none waits)."""
+    oldest = (
+        AppointmentRequest.objects.notification_pending()
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    return None if oldest is None else int((timezone.now() - oldest).total_seconds() // 60)
+
+
+def requeue_stalled_tasks() -> int:
+    """Tasks a worker took and never finished (it was killed, or the server stopped) go back to
+    the queue once they have run longer than NOTIFICATION_LEASE_SECONDS. Sending is safe to
+    repeat: each message is recorded as sent the moment the mail server accepts it."""
+    stalled_before = timezone.now() - datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+    return DBTaskResult.objects.running().filter(started_at__lt=stalled_before).update(status="READY")
