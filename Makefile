@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve worker test bench audit install setup content check lint format migrations-check test-postgres superuser clean
+.PHONY: run serve worker backup restore test bench audit install setup content check lint format migrations-check test-postgres superuser clean
 
 # The venv is rebuilt only when requirements.txt changes.
 $(BIN)/.installed: requirements.txt
@@ -52,6 +52,16 @@ serve: install
 # The background worker alone, for a server that runs only that (or a second one).
 worker: install
 	$(MANAGE) db_worker --no-reload
+
+# A backup of the database and the uploaded pictures into a new folder under BACKUP_DIR
+# (default backups/), and putting one back: make restore BACKUP=backups/mesoclinic-<time>.
+# In production, run them with the same environment as `make serve` (deploy/ has a daily timer).
+backup: install
+	$(MANAGE) backup_site
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=backups/mesoclinic-<time>"; exit 2; }
+	$(MANAGE) restore_site "$(BACKUP)"
 
 check: install
 	$(MANAGE) check

@@ -166,6 +166,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Where `make backup` writes its folders (sitewide/backups.py); keep copies on another machine too.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # Pictures staff upload (treatments.images): refused above these sizes, with a message.

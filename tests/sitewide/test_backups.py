@@ -1,0 +1,63 @@
+"""`make backup` and `make restore`: a backup taken, the data and pictures changed and deleted,
+the backup restored, and every row and file compared with what was backed up."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from appointments.models import AppointmentRequest
+from tests.appointments.factories import make_request
+from treatments.models import FAQEntry, TreatmentPage
+
+
+def everything() -> list:
+    """Every row of the site's own data, as `dumpdata` writes it."""
+    out = io.StringIO()
+    call_command("dumpdata", "treatments", "appointments", "auth.user", "auth.group", stdout=out)
+    return sorted(json.loads(out.getvalue()), key=lambda row: (row["model"], str(row["pk"])))
+
+
+def files(folder: Path) -> dict:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_every_row_and_every_picture(content, settings, tmp_path):
+    media = Path(settings.MEDIA_ROOT)
+    (media / "pictures").mkdir(parents=True)
+    (media / "pictures" / "card.webp").write_bytes(b"RIFF picture bytes")
+    (media / "pictures" / "page.webp").write_bytes(b"RIFF other picture")
+    make_request()
+    rows_before, files_before = everything(), files(media)
+
+    settings.BACKUP_DIR = tmp_path / "backups"
+    out = io.StringIO()
+    call_command("backup_site", stdout=out)
+    folder = Path(out.getvalue().split("Backed up into ", 1)[1].strip())
+    assert folder.parent == tmp_path / "backups"
+
+    page = TreatmentPage.objects.get(slug="faq")
+    page.title = "Changed after the backup"
+    page.save()
+    FAQEntry.objects.filter(anchor="pain").delete()
+    AppointmentRequest.objects.all().delete()
+    make_request(email="later@example.org", phone="+12125550199")
+    (media / "pictures" / "card.webp").write_bytes(b"overwritten")
+    (media / "pictures" / "page.webp").unlink()
+    (media / "pictures" / "new.webp").write_bytes(b"added later")
+    assert everything() != rows_before
+
+    call_command("restore_site", str(folder), stdout=io.StringIO())
+    assert everything() == rows_before
+    assert files(media) == files_before
+    assert TreatmentPage.objects.get(slug="faq").title == "Mesotherapy: questions and answers"
+
+
+def test_restoring_something_that_is_not_a_backup_says_so(tmp_path, db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is missing: not a backup"):
+        call_command("restore_site", str(tmp_path))
