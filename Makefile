@@ -6,15 +6,29 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run serve worker backup restore test bench audit install setup content check lint format migrations-check test-postgres superuser clean
+.PHONY: run serve worker backup restore lock install-runtime test bench audit install setup content check lint format migrations-check test-postgres superuser clean
 
-# The venv is rebuilt only when requirements.txt changes.
-$(BIN)/.installed: requirements.txt
+# Two locked sets (pip-tools, every package pinned with its hashes; see the README to upgrade):
+# requirements/runtime.txt is what the site needs to run, and all `make serve` installs;
+# requirements/development.txt adds the tests and tools, for `make run` and `make test`.
+# Each is installed again only when its lock file changes.
+$(BIN)/.runtime-installed: requirements/runtime.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/runtime.txt
+	touch $@
+
+$(BIN)/.installed: requirements/development.txt $(BIN)/.runtime-installed
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/development.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+install-runtime: $(BIN)/.runtime-installed
+
+# After editing requirements/*.in (or to take newer versions: add --upgrade), write the locks again.
+lock: install
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements/runtime.txt requirements/runtime.in
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements/development.txt requirements/development.in
 
 # Migrate, and load the site's content into an empty database only: staff edits survive.
 setup: install
@@ -40,7 +54,7 @@ run: setup
 # (a database restart makes it exit). Stopping `make serve` stops both. Every setting comes from
 # the environment; start-up names any that is missing.
 serve worker: export DJANGO_SETTINGS_MODULE = mesoclinic.settings.production
-serve: install
+serve: install-runtime
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_content
 	$(MANAGE) collectstatic --noinput --verbosity 0
@@ -50,16 +64,16 @@ serve: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 # The background worker alone, for a server that runs only that (or a second one).
-worker: install
+worker: install-runtime
 	$(MANAGE) db_worker --no-reload
 
 # A backup of the database and the uploaded pictures into a new folder under BACKUP_DIR
 # (default backups/), and putting one back: make restore BACKUP=backups/mesoclinic-<time>.
 # In production, run them with the same environment as `make serve` (deploy/ has a daily timer).
-backup: install
+backup: install-runtime
 	$(MANAGE) backup_site
 
-restore: install
+restore: install-runtime
 	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=backups/mesoclinic-<time>"; exit 2; }
 	$(MANAGE) restore_site "$(BACKUP)"
 
