@@ -1,9 +1,14 @@
 """The front desk's queue of appointment requests. Ratings have their own admin in
 `appointments.ratings.admin`; the dashboard is `appointments.dashboard`."""
 
+from urllib.parse import urlencode
+
 import phonenumbers
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
@@ -12,6 +17,7 @@ from django.utils.translation import ngettext
 
 from . import audit
 from .admin_filters import AssignedFilter, NotificationFilter, OpenFilter
+from .admin_search import is_search_id, remember_search, search_words
 from .exports import newsletter_csv, requests_csv
 from .models import AppointmentRequest, ContactAttempt
 from .ratings.admin import PageCommentAdmin, RatedPageAdmin  # noqa: F401  (registers them)
@@ -191,8 +197,66 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # requests come from patients, through the site
 
+    # Searching without the words in the address (admin_search.py)
+
+    def get_urls(self):
+        search = path(
+            "search/",
+            self.admin_site.admin_view(self.search_view),
+            name="appointments_appointmentrequest_search",
+        )
+        return [search, *super().get_urls()]
+
+    def search_view(self, request):
+        """The search box posts here: the words go into the session, the queue's address gets an id."""
+        if request.method != "POST":
+            return redirect("admin:appointments_appointmentrequest_changelist")
+        params = {key: value for key, value in request.POST.items() if key.startswith("keep-")}
+        params = {key.removeprefix("keep-"): value for key, value in params.items()}
+        params.pop(SEARCH_VAR, None)
+        words = request.POST.get("words", "").strip()
+        if words:
+            params[SEARCH_VAR] = remember_search(request, words)
+        url = reverse("admin:appointments_appointmentrequest_changelist")
+        return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+    def changelist_view(self, request, extra_context=None):
+        query = request.GET.get(SEARCH_VAR, "")
+        if query and (not is_search_id(query) or search_words(request, query) is None):
+            # Words typed into an address (an old bookmark), or a search that has expired: the
+            # words leave the address at once, or the page says to search again.
+            params = request.GET.copy()
+            del params[SEARCH_VAR]
+            if is_search_id(query):
+                messages.info(request, _("That search has ended. Please search again."))
+            else:
+                params[SEARCH_VAR] = remember_search(request, query)
+            url = reverse("admin:appointments_appointmentrequest_changelist")
+            return redirect(f"{url}?{params.urlencode()}" if params else url)
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and getattr(response, "context_data", None) and "cl" in response.context_data:
+            changelist = response.context_data["cl"]
+            audit.record_list(request, [row.pk for row in changelist.result_list], searched=bool(query))
+        return response
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # For templates/admin/search_form.html: post the words, show them, never put them in a link.
+        changelist.search_url = reverse("admin:appointments_appointmentrequest_search")
+        changelist.search_words = search_words(request, changelist.query) or ""
+        return changelist
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if response.status_code == 200:
+            audit.record_view(self.get_object(request, object_id), view="history")
+        return response
+
     def get_search_results(self, request, queryset, search_term):
-        """Also finds a phone number typed the way staff say it, e.g. '(212) 679-9667'."""
+        """Searches the words behind the address's search id; also finds a phone number typed the
+        way staff say it, e.g. '(212) 679-9667'."""
+        if is_search_id(search_term):
+            search_term = search_words(request, search_term) or ""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         try:
             number = phonenumbers.parse(search_term, "US")

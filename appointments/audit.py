@@ -8,7 +8,9 @@ from auditlog.registry import auditlog
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from .models import AppointmentRequest
+from sitewide.client_address import client_address
+
+from .models import AppointmentRequest, QueueView
 
 TRACKED_FIELDS = ["status", "staff_notes"]
 MASKED_FIELDS = ["staff_notes"]
@@ -23,8 +25,20 @@ def register() -> None:
     auditlog.register(AppointmentRequest, include_fields=TRACKED_FIELDS, mask_fields=MASKED_FIELDS)
 
 
-def record_view(appointment: AppointmentRequest) -> None:
-    LogEntry.objects.log_create(appointment, force_log=True, action=LogEntry.Action.ACCESS)
+def record_view(appointment: AppointmentRequest, view: str = "") -> None:
+    extra = {"view": view} if view else None
+    LogEntry.objects.log_create(appointment, force_log=True, action=LogEntry.Action.ACCESS, additional_data=extra)
+
+
+def record_list(request, shown: list[int], searched: bool) -> None:
+    """One entry for a view of the queue: who, when, from where, whether it was a search, and
+    which requests it showed, by number (never the words searched for)."""
+    QueueView.objects.create(
+        user=request.user if request.user.is_authenticated else None,
+        address=client_address(request) or None,
+        searched=searched,
+        shown=shown,
+    )
 
 
 def record_export(appointments, export: str) -> None:

@@ -300,3 +300,24 @@ class ContactAttempt(models.Model):
 
 # Django finds an app's models in its models module; page ratings keep theirs in their own package.
 from .ratings.models import PageComment, PageRating, RatedPage  # noqa: E402, F401
+
+
+class QueueView(models.Model):
+    """A member of staff looked at the request queue (or searched it): part of the audit trail.
+    The requests shown are kept by number; the words of a search never are."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    searched = models.BooleanField(_("a search"), default=False)
+    shown = models.JSONField(_("requests shown (numbers)"), default=list)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("view of the request queue")
+        verbose_name_plural = _("views of the request queue")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user}"

@@ -55,3 +55,12 @@ def time_machine_at(local_time: str):
     moment = timezone.make_aware(datetime.datetime.fromisoformat(local_time))
     with mock.patch("django.utils.timezone.now", return_value=moment):
         yield moment
+
+
+def search_queue(client, words, **filters):
+    """Searches the request queue as the search box does: the words are posted, the queue's
+    address carries only a search id. Returns the queue page the browser lands on."""
+    from django.urls import reverse
+
+    data = {"words": words, **{f"keep-{name}": value for name, value in filters.items()}}
+    return client.post(reverse("admin:appointments_appointmentrequest_search"), data, follow=True)

@@ -5,13 +5,14 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest
 from tests.admin_forms import admin_change_form_data
 
-from .factories import make_request
+from .factories import make_request, search_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_the_queue_shows_open_requests_oldest_first_by_default(admin_client, con
 def test_staff_find_a_request_by_name_email_or_phone_in_any_format(admin_client, content, term):
     wanted = make_request()
     make_request(first_name="Other", last_name="Person", email="o@example.org", phone="+12125550100")
-    assert rows(admin_client.get(CHANGELIST, {"q": term})) == [wanted]
+    assert rows(search_queue(admin_client, term)) == [wanted]
 
 
 @pytest.mark.parametrize(
@@ -218,3 +219,50 @@ def test_a_staff_save_writes_back_only_what_it_changed(admin_client, content, mo
     appointment.refresh_from_db()
     assert appointment.staff_notes == "Prefers mornings."
     assert (appointment.staff_notified_at, appointment.notification_attempts) == (sent_at, 1)
+
+
+def test_a_search_never_puts_the_words_in_an_address(admin_client, content):
+    wanted = make_request(last_name="Quartermain")
+    response = search_queue(admin_client, "Quartermain", status__exact="new")
+    (final_url, _status), *_ = reversed(response.redirect_chain)
+    assert "Quartermain" not in final_url
+    assert "status__exact=new" in final_url  # the filters in force stay
+    assert rows(response) == [wanted]
+    page = BeautifulSoup(response.content, "html.parser")
+    box = page.select_one("#searchbar")
+    assert box["value"] == "Quartermain"  # shown in the page (no-store), not carried in a link
+    assert box["autocomplete"] == "off"
+    assert page.select_one("#changelist-search")["method"] == "post"
+    assert all("Quartermain" not in link.get("href", "") for link in page.select("a"))
+    assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
+
+
+def test_words_typed_into_an_address_leave_it_at_once_and_an_old_search_id_means_nothing(admin_client, content):
+    make_request(last_name="Quartermain")
+    moved = admin_client.get(CHANGELIST, {"q": "Quartermain"})
+    assert moved.status_code == 302
+    assert "Quartermain" not in moved["Location"]
+    assert rows(admin_client.get(moved["Location"])) != []
+    other_staff = Client()
+    other_staff.force_login(User.objects.create_superuser("other", password="a-long-enough-password-2"))
+    ended = other_staff.get(moved["Location"], follow=True)  # another session: the id means nothing
+    assert "That search has ended. Please search again." in ended.content.decode()
+
+
+def test_listing_searching_and_history_are_in_the_audit_trail_by_number_only(admin_client, admin_user, content):
+    from auditlog.models import LogEntry
+
+    from appointments.models import QueueView
+
+    first, second = make_request(last_name="Quartermain"), make_request(email="b@example.org", phone="+12125550100")
+    admin_client.get(CHANGELIST)
+    search_queue(admin_client, "Quartermain")
+    views = list(QueueView.objects.order_by("at"))
+    assert [(view.user, view.searched, sorted(view.shown)) for view in views] == [
+        (admin_user, False, sorted([first.pk, second.pk])),
+        (admin_user, True, [first.pk]),
+    ]
+    assert "Quartermain" not in str([view.__dict__ for view in views])
+    admin_client.get(reverse("admin:appointments_appointmentrequest_history", args=[first.pk]))
+    entry = LogEntry.objects.filter(object_pk=str(first.pk), action=LogEntry.Action.ACCESS).latest("timestamp")
+    assert entry.additional_data == {"view": "history"}

@@ -15,7 +15,7 @@ from appointments.response_time import response_due
 from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_opening_hours
 
-from .factories import make_request, time_machine_at
+from .factories import make_request, search_queue, time_machine_at
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_merging_refuses_requests_from_different_people(admin_client, content):
 def test_staff_search_by_city_and_comments(admin_client, content, term):
     wanted = make_request(city="Brooklyn", comments="Mornings suit me.")
     make_request(city="Queens", comments="Evenings.", email="q@example.org", phone="+12125550100")
-    assert list(admin_client.get(CHANGELIST, {"q": term}).context["cl"].result_list) == [wanted]
+    assert list(search_queue(admin_client, term).context["cl"].result_list) == [wanted]
 
 
 def test_the_front_desk_can_log_contacts_but_not_edit_content(client, content):

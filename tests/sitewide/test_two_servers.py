@@ -185,8 +185,11 @@ def test_two_servers_share_the_rate_limit_and_the_staff_session(two_servers):
     assert status == 200
     assert "Clinic website administration" in admin_index
 
-    # A search for a patient works, and leaves their name in no access log.
-    status, _, _ = staff.request(second, "GET", "/admin/appointments/appointmentrequest/?q=Quartermain")
+    # A patient's name typed into the queue's address leaves it at once, and reaches no access log.
+    status, headers, _ = staff.request(second, "GET", "/admin/appointments/appointmentrequest/?q=Quartermain")
+    assert status == 302
+    assert "Quartermain" not in headers["Location"]
+    status, _, _ = staff.request(second, "GET", headers["Location"])
     assert status == 200
     assert "GET /admin/appointments/appointmentrequest/ HTTP/1.1" in server_logs()
     assert "Quartermain" not in server_logs()
