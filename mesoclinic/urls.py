@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.dashboard import dashboard
 from sitewide.about import accessibility_statement, privacy_notice, visiting
-from sitewide.admin_login import StaffSignInForm
 from sitewide.views import healthz
 from treatments.seo import SITEMAPS, robots_txt
 from treatments.share import share_card
@@ -15,7 +14,6 @@ from treatments.views import home
 
 admin.site.site_header = _("Clinic website administration")
 admin.site.site_title = _("Clinic website admin")
-admin.site.login_form = StaffSignInForm
 
 urlpatterns = [
     path("", home, name="home"),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest
+from conftest import sign_in
 from tests.admin_forms import admin_change_form_data
 
 from .factories import make_request, search_queue
@@ -23,7 +24,7 @@ CHANGELIST = reverse("admin:appointments_appointmentrequest_changelist")
 def front_desk_client(client):
     user = User.objects.create_user("desk", password="a-long-front-desk-password", is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -244,7 +245,7 @@ def test_words_typed_into_an_address_leave_it_at_once_and_an_old_search_id_means
     assert "Quartermain" not in moved["Location"]
     assert rows(admin_client.get(moved["Location"])) != []
     other_staff = Client()
-    other_staff.force_login(User.objects.create_superuser("other", password="a-long-enough-password-2"))
+    sign_in(other_staff, User.objects.create_superuser("other", password="a-long-enough-password-2"))
     ended = other_staff.get(moved["Location"], follow=True)  # another session: the id means nothing
     assert "That search has ended. Please search again." in ended.content.decode()
 

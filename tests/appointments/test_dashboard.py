@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from appointments.dashboard import dashboard_figures
 from appointments.ratings.services import page_comment_create, page_rating_submit
+from conftest import sign_in
 from tests.treatments.factories import record_opening_hours
 from treatments.models import TreatmentPage
 
@@ -103,14 +104,14 @@ def test_the_dashboard_makes_the_same_few_queries_whatever_the_data_size(content
 def test_the_front_desk_sees_the_dashboard_and_editors_do_not(client, content):
     desk = User.objects.create_user("desk", password="a-long-front-desk-password", is_staff=True)
     desk.groups.add(Group.objects.get(name="Front desk"))
-    client.force_login(desk)
+    sign_in(client, desk)
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     assert "Show as table" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     editor = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+    sign_in(client, editor)
     assert client.get(reverse("dashboard")).status_code == 403
     client.logout()
     assert client.get(reverse("dashboard")).status_code == 302  # to the sign-in page

@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains
 
 from appointments.models import AppointmentRequest, ContactAttempt
 from appointments.response_time import response_due
+from conftest import sign_in
 from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_opening_hours
 
@@ -199,7 +200,7 @@ def test_the_front_desk_can_log_contacts_but_not_edit_content(client, content):
 
     desk = User.objects.create_user("desk", password="a-long-front-desk-password", is_staff=True)
     desk.groups.add(Group.objects.get(name="Front desk"))
-    client.force_login(desk)
+    sign_in(client, desk)
     appointment = make_request()
     log_attempt(client, appointment, method="text", outcome="sent", note="")
     assert appointment.contact_attempts.count() == 1

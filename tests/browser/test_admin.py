@@ -5,9 +5,18 @@ from django.contrib.auth.models import Permission, User
 from playwright.sync_api import expect
 
 from appointments.models import AppointmentRequest
+from conftest import current_code
 from tests.appointments.factories import make_request
 
 PASSWORD = "a-long-front-desk-password"
+
+
+def code_for(user) -> str:
+    """The staff member's authenticator app, set up, and the code it shows now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Authenticator app"})
+    return current_code(user)
 
 
 def test_staff_sign_in_open_a_request_and_change_its_status_without_a_console_error(
@@ -28,6 +37,7 @@ def test_staff_sign_in_open_a_request_and_change_its_status_without_a_console_er
     assert "default-src 'none'" in response.headers["content-security-policy"]
     page.get_by_label("Username").fill("desk")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(code_for(user))
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Appointment requests", exact=True).click()
     page.get_by_role("link", name="Ana Rivera").click()
@@ -63,6 +73,7 @@ def signed_in_front_desk(browser_context_factory, site_url, viewport):
     page.goto(site_url + "/admin/login/?next=/admin/appointments/appointmentrequest/")
     page.get_by_label("Username").fill("desk2")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(code_for(user))
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/appointmentrequest/")
     return page

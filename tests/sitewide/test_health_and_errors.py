@@ -11,6 +11,8 @@ import pytest
 from django.core.cache import caches
 from django.db import OperationalError
 
+from conftest import sign_in
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 CLINIC_PHONE = "1-212-679-9667"
 
@@ -124,7 +126,7 @@ def test_a_server_error_renders_the_500_page_with_the_phone_number(client, conte
 @pytest.mark.django_db
 def test_staff_without_permission_get_the_403_page(client, content, django_user_model):
     user = django_user_model.objects.create_user("someone", password="a-long-enough-password", is_staff=True)
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get("/admin/appointments/appointmentrequest/")
     assert response.status_code == 403
 

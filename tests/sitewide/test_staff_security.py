@@ -1,7 +1,9 @@
 """The admin locked down: sign-in throttling, staff session limits, and the audit trail."""
 
 import datetime
+import io
 import logging
+import re
 import time
 
 import pytest
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest
+from conftest import current_code
 from sitewide.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from tests.admin_forms import admin_change_form_data
 from tests.appointments.factories import make_request
@@ -28,15 +31,22 @@ PASSWORD = "a-long-front-desk-password"
 
 @pytest.fixture
 def receptionist(db):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     user = User.objects.create_user("desk", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return user
 
 
-def sign_in(password, username="desk", address="198.51.100.20"):
+def sign_in(password, username="desk", address="198.51.100.20", code=None):
+    """The sign-in form as the receptionist fills it: password, and the code their app shows."""
     client = Client(REMOTE_ADDR=address)
-    response = client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"})
-    return client, response
+    user = User.objects.filter(username=username).first()
+    if code is None and user is not None and user.totpdevice_set.exists():
+        code = current_code(user)
+    data = {"username": username, "password": password, "otp_token": code or "", "next": "/admin/"}
+    return client, client.post(LOGIN, data)
 
 
 def test_failed_sign_ins_lock_the_account_and_are_logged_without_the_password(receptionist, settings, caplog):
@@ -48,28 +58,39 @@ def test_failed_sign_ins_lock_the_account_and_are_logged_without_the_password(re
     assert "Sign-in locked" in response.content.decode()
     _, response = sign_in(PASSWORD)  # even the right password, while locked
     assert response.status_code == 429
-    _, response = sign_in(PASSWORD, address="198.51.100.99")  # the username is locked from anywhere
-    assert response.status_code == 429
+    _, response = sign_in(PASSWORD, address="198.51.100.99")  # the real user, from elsewhere, is not locked out
+    assert response.status_code == 302
     assert "desk" in caplog.text
     assert "wrong-password" not in caplog.text
     assert PASSWORD not in caplog.text
 
-    call_command("axes_reset_username", "desk")  # how an administrator unlocks it (README)
+    call_command(
+        "axes_reset_ip_username", "198.51.100.20", "desk"
+    )  # how an administrator unlocks it (docs/deploying.md)
     _, response = sign_in(PASSWORD)
     assert response.status_code == 302
 
 
-def test_one_address_trying_many_usernames_is_locked_too(receptionist, settings):
+def test_nobody_can_lock_a_staff_account_from_another_address(receptionist, settings):
     settings.AXES_FAILURE_LIMIT = 3
-    for number in range(3):
-        sign_in("wrong", username=f"guess{number}")
-    _, response = sign_in(PASSWORD)  # the real account, from the same address
-    assert response.status_code == 429
+    for attempt in range(5):
+        sign_in(f"wrong-{attempt}", address="203.0.113.66")  # someone else, trying the receptionist's name
+    _, response = sign_in(PASSWORD, address="198.51.100.20")  # the receptionist, at the front desk
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_a_password_alone_does_not_open_the_admin(receptionist):
+    _, response = sign_in(PASSWORD, code="")
+    assert response.status_code == 200
+    assert "Enter the code from your authenticator app, or a recovery code." in response.content.decode()
+    _, response = sign_in(PASSWORD, code="000000")
+    assert "That code is not right." in response.content.decode()
 
 
 def test_signing_in_without_a_next_page_lands_on_the_admin_not_a_404(receptionist):
     client = Client(REMOTE_ADDR="198.51.100.20")
-    response = client.post(LOGIN, {"username": "desk", "password": PASSWORD})
+    response = client.post(LOGIN, {"username": "desk", "password": PASSWORD, "otp_token": current_code(receptionist)})
     assert response["Location"] == reverse("admin:index")
 
 
@@ -181,3 +202,43 @@ def test_after_the_purge_nothing_of_the_patient_is_left_in_any_history(admin_use
     for name in ["Zelda", "Quartermain", "Yolanda", "Pemberton"]:
         assert name not in histories
     assert f"Request #{appointment.pk}" in histories
+
+
+def test_a_first_sign_in_sets_up_the_app_then_gives_recovery_codes_that_work_once(db):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    newcomer = User.objects.create_user("newdesk", password=PASSWORD, is_staff=True)
+    newcomer.groups.add(Group.objects.get(name="Front desk"))
+    client = Client(REMOTE_ADDR="198.51.100.21")
+    response = client.post(LOGIN, {"username": "newdesk", "password": PASSWORD, "next": "/admin/"})
+    assert response["Location"] == reverse("admin:two_factor_setup")
+    assert client.get("/admin/").status_code == 302  # nothing opens before the app is set up
+    setup = client.get(reverse("admin:two_factor_setup")).content.decode()
+    assert "<svg" in setup  # the QR code, drawn by the site
+    device = TOTPDevice.objects.get(user=newcomer)
+    wrong = client.post(reverse("admin:two_factor_setup"), {"code": "000000"})
+    assert "That code is not right." in wrong.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code slows the next try by a second; a person takes longer than that
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    done = client.post(reverse("admin:two_factor_setup"), {"code": code}).content.decode()
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done)
+    assert len(codes) == 10
+    assert client.get("/admin/").status_code == 200  # this session is verified
+
+    phone_lost = Client(REMOTE_ADDR="198.51.100.21")
+    signed_in = phone_lost.post(
+        LOGIN, {"username": "newdesk", "password": PASSWORD, "otp_token": codes[0], "next": "/admin/"}
+    )
+    assert signed_in.status_code == 302
+    again = Client(REMOTE_ADDR="198.51.100.21")
+    reused = again.post(LOGIN, {"username": "newdesk", "password": PASSWORD, "otp_token": codes[0], "next": "/admin/"})
+    assert reused.status_code == 200  # a recovery code works once
+
+
+def test_a_lost_device_is_reset_with_a_command_and_set_up_again(receptionist):
+    call_command("reset_two_factor", "desk", stdout=io.StringIO())
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    response = client.post(LOGIN, {"username": "desk", "password": PASSWORD, "next": "/admin/"})
+    assert response["Location"] == reverse("admin:two_factor_setup")

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from django_otp.oath import totp
 
 from tests.machine import IN_CI
 
@@ -137,6 +138,11 @@ def two_servers(shared_services, tmp_path):
     try:
         first = start(free_port())  # migrates the new database and loads the shipped content into it
         manage("createsuperuser", "--noinput", "--username", "boss", "--email", "boss@clinic.example")
+        manage(  # boss's authenticator app, with a key the test knows
+            "shell", "-c",
+            "from django.contrib.auth.models import User; from django_otp.plugins.otp_totp.models import TOTPDevice; "
+            f"TOTPDevice.objects.create(user=User.objects.get(username='boss'), key='{BOSS_KEY}', confirmed=True)",
+        )  # fmt: skip
         second = start(free_port())
         servers[:] = processes
         yield first, second, lambda: "".join(log.read_text() for log in tmp_path.glob("serve-*.log")), manage
@@ -146,6 +152,8 @@ def two_servers(shared_services, tmp_path):
         for process in processes:
             process.wait(timeout=30)
 
+
+BOSS_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, as hex
 
 # The `make serve` processes of the running fixture, for tests that act on them.
 servers = []
@@ -178,7 +186,9 @@ def test_two_servers_share_the_rate_limit_and_the_staff_session(two_servers):
     staff = Browser()
     _, _, login = staff.request(first, "GET", "/admin/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
-    form = f"csrfmiddlewaretoken={token}&username=boss&password=a-long-administrator-password&next=/admin/"
+    code = f"{totp(bytes.fromhex(BOSS_KEY)):06d}"  # what boss's authenticator app shows now
+    password = "a-long-administrator-password"
+    form = f"csrfmiddlewaretoken={token}&username=boss&password={password}&otp_token={code}&next=/admin/"
     status, headers, _ = staff.request(first, "POST", "/admin/login/", form)
     assert (status, headers["Location"]) == (302, "/admin/")
     status, _, admin_index = staff.request(second, "GET", "/admin/")

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from conftest import sign_in
 from tests.admin_forms import admin_change_form_data
 from treatments.models import Section, TreatmentPage
 from treatments.readability import grade, page_readability
@@ -154,7 +155,7 @@ def test_the_admin_index_shows_how_many_pages_are_due(admin_client, content):
 def test_editors_edit_content_but_never_see_patients_requests(client, content):
     editor = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+    sign_in(client, editor)
     page = TreatmentPage.objects.first()
     assert client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).status_code == 200
     assert client.get(reverse("admin:appointments_appointmentrequest_changelist")).status_code == 403

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from appointments.models import PageComment, RatedPage
 from appointments.ratings.services import page_comment_create, page_rating_submit
+from conftest import sign_in
 from tests.treatments.factories import make_page
 from treatments.models import Treatment, TreatmentPage
 
@@ -86,7 +87,7 @@ def test_staff_delete_an_abusive_comment_but_cannot_edit_one(admin_client, rated
 def test_front_desk_reads_ratings_and_removes_comments(client, rated):
     user = User.objects.create_user("desk", password="a-long-front-desk-password", is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get(PAGES).status_code == 200
     spam = PageComment.objects.get(text__startswith="Buy")
     assert (
