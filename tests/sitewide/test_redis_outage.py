@@ -144,7 +144,7 @@ def test_without_redis_pages_the_form_ratings_and_sign_in_still_work(redis_that_
 
     health = client.get("/healthz")
     assert health.status_code == 503
-    assert health.json() == {"database": "ok", "cache": "unavailable"}
+    assert health.json() == {"database": "ok", "cache": "unavailable", "worker": "ok", "notifications": "ok"}
 
     sent = client.post(reverse("appointments:request"), form_data())
     assert sent.status_code == 302
