@@ -20,7 +20,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxLengthValidator
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +139,11 @@ def two_factor_setup(request):
             )
         form.add_error("code", _("That code is not right. Codes change every 30 seconds: please try the current one."))
     key = base64.b32encode(device.bin_key).decode()
-    context = {"form": form, "qr": _qr(device), "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
-               "title": _("Set up your second sign-in step"), "index_url": reverse("admin:index")}  # fmt: skip
+    context = {
+        **admin.site.each_context(request),
+        "form": form,
+        "qr": _qr(device),
+        "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+        "title": _("Set up your second sign-in step"),
+    }
     return render(request, "admin/two_factor_setup.html", context)
