@@ -46,7 +46,13 @@ class StaffSignInForm(AdminAuthenticationForm):
         help_text=_(
             "Six digits, or one of your recovery codes. Leave empty only when you sign in for the first time."
         ),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "aria-describedby": "id_otp_token_helptext",
+            }
+        ),
     )
 
     def __init__(self, *args, **kwargs):
