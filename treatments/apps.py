@@ -7,6 +7,7 @@ class TreatmentsConfig(AppConfig):
     verbose_name = _("Treatments and patient information")
 
     def ready(self):
-        from . import words
+        from . import opening_hours, words
 
         words.connect()
+        opening_hours.connect()

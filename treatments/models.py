@@ -51,7 +51,10 @@ class Clinic(models.Model):
         blank=True,
         help_text=_("What a consultation and treatments cost, and how patients pay. Empty: not shown."),
     )
-    history = HistoricalRecords()
+    # The opening hours and closed days below, as one value kept on the clinic's row by the site
+    # (opening_hours.py), so every page reads them with the clinic's details in one query.
+    hours_summary = models.JSONField(default=dict, editable=False)
+    history = HistoricalRecords(excluded_fields=["hours_summary"])
 
     class Meta:
         verbose_name = _("clinic")

@@ -147,8 +147,8 @@ def test_every_treatment_page_lists_its_sources(client, content, url):
 def test_sources_show_title_publisher_and_the_date_as_precisely_as_the_source_gives_it(client, content):
     text = text_of(client, OVERVIEW, "#sources", separator="")
     assert "Mesotherapy. Patients Medical PC (this clinic's own earlier page), 26 August 2015." in text
-    assert "What is Mesotherapy? (patient questions and answers). Another clinic's patient page" in text
-    assert "the clinic is not named, no date." in text
+    assert "What is Mesotherapy? Another clinic's patient page" in text  # no full stop after its question mark
+    assert "Another clinic's patient page (the clinic is not named), no date." in text
     assert "FDA Warns About Lipodissolve Product Claims. U.S. Food and Drug Administration (FDA)" in text
     assert "Consumer Health Information, April 2010." in text
     assert "MedlinePlus Medical Encyclopedia, U.S. National Library of Medicine, date not recorded." in text
