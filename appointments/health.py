@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from .models import AppointmentRequest
+from .models import AppointmentRequest, WorkerHeartbeat
 
 
 def _cutoff() -> datetime.datetime:
@@ -17,10 +17,15 @@ def _cutoff() -> datetime.datetime:
 
 
 def worker_is_taking_tasks() -> bool:
-    """False when a task has been ready for longer than NOTIFICATION_ALERT_MINUTES: no worker is
-    running (or none can reach the database). Tasks without a time of their own count from when
-    they were queued."""
+    """False when the worker's heartbeat is older than WORKER_SILENT_MINUTES (it writes one every
+    HEARTBEAT_SECONDS while it runs), or when a task has been ready for longer than
+    NOTIFICATION_ALERT_MINUTES (tasks without a time of their own count from when they were
+    queued): no worker is running, or none can reach the database. A site whose worker never
+    started has no heartbeat yet: then only waiting tasks tell."""
     now, cutoff = timezone.now(), _cutoff()
+    beat = WorkerHeartbeat.objects.filter(pk=1).values_list("beat_at", flat=True).first()
+    if beat is not None and now - beat > datetime.timedelta(minutes=settings.WORKER_SILENT_MINUTES):
+        return False
     waiting = DBTaskResult.objects.ready().filter(
         Q(run_after__lt=cutoff) | Q(run_after__gt=now, enqueued_at__lt=cutoff)
     )

@@ -321,3 +321,16 @@ class QueueView(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a background worker last ran its heartbeat task (appointments.tasks.worker_heartbeat):
+    one row, read by /healthz on every server."""
+
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self):
+        return f"{self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task, task_backends
 
-from .models import AppointmentRequest
+from .models import AppointmentRequest, WorkerHeartbeat
 from .notifications import send_request_notifications
 
 logger = logging.getLogger(__name__)
@@ -41,3 +41,24 @@ def deliver_request_notifications(appointment_id: int, attempt: int = 1) -> bool
         run_after = timezone.now() + datetime.timedelta(minutes=delays[attempt - 1])
         deliver_request_notifications.using(run_after=run_after).enqueue(appointment_id, attempt + 1)
     return done
+
+
+@task()
+def worker_heartbeat() -> None:
+    """Records that a worker is taking tasks, then queues itself again for HEARTBEAT_SECONDS
+    later: while a worker runs, the heartbeat never grows older than that (appointments.health).
+    Started by `requeue_stalled_tasks`, which runs before every start of the worker."""
+    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"beat_at": timezone.now()})
+    queue_heartbeat(after=datetime.timedelta(seconds=settings.HEARTBEAT_SECONDS))
+
+
+def queue_heartbeat(after: datetime.timedelta = datetime.timedelta(0)) -> bool:
+    """Queues the heartbeat unless one is already waiting (several workers, or a restart, never
+    multiply it). True when one was queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(status="READY", task_path=worker_heartbeat.module_path).exists()
+    if waiting or not task_backends[worker_heartbeat.backend].supports_defer:
+        return False
+    worker_heartbeat.using(run_after=timezone.now() + after).enqueue()
+    return True

@@ -219,6 +219,9 @@ NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", 300)
 # /healthz answers 503 when a request's mail has waited longer than this, or when a background
 # task has waited this long past its time (no worker is running).
 NOTIFICATION_ALERT_MINUTES = env.int("NOTIFICATION_ALERT_MINUTES", 30)
+# A running worker records a heartbeat this often; /healthz calls it silent past WORKER_SILENT_MINUTES.
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", 60)
+WORKER_SILENT_MINUTES = env.int("WORKER_SILENT_MINUTES", 5)
 
 # Editorial reviews: a page's next review falls due this many months after its last; pages whose
 # review is due within REVIEW_REMINDER_DAYS are listed for editors (manage.py review_reminders).

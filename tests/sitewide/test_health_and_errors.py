@@ -195,3 +195,32 @@ def test_a_task_whose_worker_died_is_queued_again_after_the_lease(content, setti
     call_command("requeue_stalled_tasks", verbosity=0)
     assert DBTaskResult.objects.get(pk=result.id).status == "READY"
     assert DBTaskResult.objects.get(pk=fresh.id).status == "RUNNING"
+
+
+@pytest.mark.django_db
+def test_a_running_worker_keeps_a_heartbeat_and_healthz_says_silent_when_it_stops(client, content, monkeypatch):
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    from appointments.models import WorkerHeartbeat
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # the test's own connection
+    call_command("requeue_stalled_tasks", stdout=io.StringIO())  # as before every start of the worker
+    call_command("requeue_stalled_tasks", stdout=io.StringIO())  # twice: still one heartbeat waiting
+    assert DBTaskResult.objects.filter(task_path="appointments.tasks.worker_heartbeat", status="READY").count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the worker takes it
+    beat = WorkerHeartbeat.objects.get()
+    assert timezone.now() - beat.beat_at < datetime.timedelta(seconds=30)
+    assert client.get("/healthz").json()["worker"] == "ok"
+    next_beat = DBTaskResult.objects.get(task_path="appointments.tasks.worker_heartbeat", status="READY")
+    assert next_beat.run_after > timezone.now()  # queued again for later
+
+    WorkerHeartbeat.objects.update(beat_at=timezone.now() - datetime.timedelta(minutes=6))  # the worker died
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "silent"
