@@ -63,6 +63,8 @@ class RedisWithFallback(BaseCache):
             logger.warning("Redis cannot be reached (%s): using this process's memory until it answers", error)
 
     def _found(self) -> None:
+        if self._down_since is None:  # the usual case: no lock taken on every call
+            return
         with self._lock:
             was_down, self._down_since = self._down_since is not None, None
         if was_down:
