@@ -50,8 +50,8 @@ run: setup
 
 # Production (see README, "Deploying"): migrate, load the shipped content into an empty database
 # (never over staff edits), collect static files, then gunicorn on HOST:PORT with WEB_CONCURRENCY
-# workers, and the background worker that sends e-mail beside it, started again whenever it stops
-# (a database restart makes it exit). Stopping `make serve` stops both. Every setting comes from
+# workers, and the background worker that sends e-mail beside it (it waits out a database restart,
+# and is started again whenever it stops). Stopping `make serve` stops both. Every setting comes from
 # the environment; start-up names any that is missing.
 serve worker: export DJANGO_SETTINGS_MODULE = mesoclinic.settings.production
 serve: install-runtime
@@ -59,13 +59,14 @@ serve: install-runtime
 	$(MANAGE) seed_content
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) write_error_pages --verbosity 0
-	( while true; do $(MANAGE) requeue_stalled_tasks --verbosity 0; $(MANAGE) db_worker --no-reload; echo "The worker stopped (exit $$?): starting it again in 5 s." >&2; sleep 5; done ) & worker=$$!; \
+	( while true; do $(MANAGE) requeue_stalled_tasks --verbosity 0; $(MANAGE) run_worker; echo "The worker stopped (exit $$?): starting it again in 5 s." >&2; sleep 5; done ) & worker=$$!; \
 	trap 'children=$$(pgrep -P $$worker); kill $$worker 2>/dev/null; kill $$children 2>/dev/null; wait $$worker' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 # The background worker alone, for a server that runs only that (or a second one).
 worker: install-runtime
-	$(MANAGE) db_worker --no-reload
+	$(MANAGE) requeue_stalled_tasks
+	$(MANAGE) run_worker
 
 # A backup of the database and the uploaded pictures into a new folder under BACKUP_DIR
 # (default backups/), and putting one back: make restore BACKUP=backups/mesoclinic-<time>.

@@ -1,6 +1,6 @@
 """Background work, through Django's tasks framework (django-tasks, with django-tasks-db's
 database backend in production). A request's notifications are queued in the same transaction
-that stores it; the worker (`manage.py db_worker`) sends them, retrying with growing delays while
+that stores it; the worker (`manage.py run_worker`) sends them, retrying with growing delays while
 the mail server is down. The patient's page never waits for the mail server."""
 
 import datetime
@@ -45,10 +45,15 @@ def deliver_request_notifications(appointment_id: int, attempt: int = 1) -> bool
 
 @task()
 def worker_heartbeat() -> None:
-    """Records that a worker is taking tasks, then queues itself again for HEARTBEAT_SECONDS
-    later: while a worker runs, the heartbeat never grows older than that (appointments.health).
-    Started by `requeue_stalled_tasks`, which runs before every start of the worker."""
+    """Records that a worker is taking tasks, puts back in the queue any task whose worker died
+    while running it (past NOTIFICATION_LEASE_SECONDS), then queues itself again for
+    HEARTBEAT_SECONDS later: while a worker runs, the heartbeat never grows older than that
+    (appointments.health). Started by `requeue_stalled_tasks`, which runs before every start of
+    the worker, and by the worker itself when the database answers again after an outage."""
+    from .health import requeue_stalled_tasks
+
     WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"beat_at": timezone.now()})
+    requeue_stalled_tasks()
     queue_heartbeat(after=datetime.timedelta(seconds=settings.HEARTBEAT_SECONDS))
 
 

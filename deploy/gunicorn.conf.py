@@ -1,11 +1,43 @@
 """gunicorn's settings for `make serve` (read from the environment, like the site's own).
 
-The access log carries the path but never the query string or the referring page: an admin
-search puts a patient's name or phone number in the query string (?q=...), and the referrer of
-the next page would repeat it.
+Neither log carries a query string or the referring page: a query string is whatever a browser
+or a link put there (a patient's name, once), and the referrer would repeat it. The access log
+has the path alone; gunicorn's own error lines (a request it could not parse, an error that
+escaped the site) have their query strings and quoted request lines removed.
 """
 
+import logging
 import os
+import re
+
+from gunicorn.glogging import Logger
+
+QUERY_STRING = re.compile(r"(?<=\S)\?[^\s'\"]+")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+class WithoutQueryStrings(logging.Filter):
+    """Rewrites each error-log line (and its traceback) without query strings; a request gunicorn
+    could not parse is named by its problem alone, since its quoted request line may be cut
+    anywhere (a space inside the query string)."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        if message.startswith("Invalid request from"):
+            message = QUOTED.sub("'[removed]'", message)
+        record.msg, record.args = QUERY_STRING.sub("?[removed]", message), ()
+        if record.exc_info:
+            record.exc_text = QUERY_STRING.sub("?[removed]", logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+class PathOnlyLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(WithoutQueryStrings())
+
+
+logger_class = PathOnlyLogger
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # One synchronous worker per core, and at least two, so that one slow request (a staff export)

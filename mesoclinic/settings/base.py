@@ -209,7 +209,7 @@ SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_
 RATELIMIT_IP_META_KEY = "sitewide.client_address.client_address"  # django-ratelimit's "ip" key
 
 # Background work: Django's tasks framework with the database backend (django-tasks-db); the
-# worker is `manage.py db_worker`. A notification that could not be sent is tried again after
+# worker is `manage.py run_worker` (appointments.worker). A notification that could not be sent is tried again after
 # each of these delays, then left for staff to see (and for `send_pending_notifications`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NOTIFICATION_RETRY_MINUTES = [1, 5, 15, 60, 240]
@@ -222,6 +222,8 @@ NOTIFICATION_ALERT_MINUTES = env.int("NOTIFICATION_ALERT_MINUTES", 30)
 # A running worker records a heartbeat this often; /healthz calls it silent past WORKER_SILENT_MINUTES.
 HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", 60)
 WORKER_SILENT_MINUTES = env.int("WORKER_SILENT_MINUTES", 5)
+# While the database cannot be reached the worker waits 1, 2, 4 ... seconds between tries, at most this.
+WORKER_RECONNECT_MAX_SECONDS = env.int("WORKER_RECONNECT_MAX_SECONDS", 30)
 
 # Editorial reviews: a page's next review falls due this many months after its last; pages whose
 # review is due within REVIEW_REMINDER_DAYS are listed for editors (manage.py review_reminders).

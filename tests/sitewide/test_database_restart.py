@@ -157,3 +157,88 @@ def test_the_site_says_nothing_was_sent_while_the_database_is_down_and_recovers_
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+class Inbox:
+    """An SMTP server (aiosmtpd) on a free port that keeps the recipients and subject of each message."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        subject = re.search(r"^Subject: (.*)$", envelope.content.decode(errors="replace"), re.M)
+        self.messages.append((tuple(envelope.rcpt_tos), subject.group(1) if subject else ""))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count, timeout=60):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return list(self.messages)
+
+
+def test_the_worker_waits_out_a_database_restart_and_sends_what_came_meanwhile_once(own_postgres, tmp_path):
+    inbox = Inbox()
+    inbox.controller.start()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="mesoclinic.settings.production",
+        DJANGO_SECRET_KEY="a-test-key-" + "x" * 60,
+        DJANGO_ALLOWED_HOSTS="clinic.example",
+        DJANGO_SITE_URL="https://clinic.example",
+        DJANGO_DEFAULT_FROM_EMAIL="website@clinic.example",
+        DJANGO_EMAIL_HOST="127.0.0.1",
+        DJANGO_EMAIL_PORT=str(inbox.port),
+        APPOINTMENT_STAFF_EMAIL="frontdesk@clinic.example",
+        DATABASE_URL=own_postgres.url,
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",  # no Redis at all: the cache falls back
+        DJANGO_CONN_MAX_AGE="60",
+        PGCONNECT_TIMEOUT="3",
+        WORKER_RECONNECT_MAX_SECONDS="2",
+    )
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], cwd=PROJECT, env=env, check=True, capture_output=True)
+    subprocess.run([*manage, "seed_content"], cwd=PROJECT, env=env, check=True, capture_output=True)
+
+    def patient_sends(first_name):
+        store = (
+            "import uuid; from appointments.services import appointment_request_create as create; "
+            f"create(first_name='{first_name}', last_name='Lee', city='Brooklyn', state='NY', "
+            "email='patient@example.org', phone='+12125550142', contact_preference='phone', "
+            "submission_token=uuid.uuid4())"
+        )
+        subprocess.run([*manage, "shell", "-c", store], cwd=PROJECT, env=env, check=True, capture_output=True)
+
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            [*manage, "run_worker", "--interval", "0.2", "--no-startup-delay"], cwd=PROJECT, env=env,
+            stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        patient_sends("Before")
+        assert len(inbox.wait_for(1)) == 1, log.read_text()
+
+        own_postgres.stop()
+        deadline = time.monotonic() + 30
+        while "The database cannot be reached" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # a few tries while it is down
+        assert worker.poll() is None, log.read_text()
+
+        own_postgres.start()
+        patient_sends("After")
+        messages = inbox.wait_for(2)
+        time.sleep(2)  # room for a duplicate to arrive, if one were sent
+        assert worker.poll() is None, "the worker exited instead of waiting for the database"
+        assert len(inbox.messages) == 2, (messages, log.read_text())
+        assert all(recipients == ("frontdesk@clinic.example",) for recipients, _ in inbox.messages)
+        assert "The database answers again" in log.read_text()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        inbox.controller.stop()

@@ -2,6 +2,7 @@
 the proxy cache for public pages only, the client address Django sees, and an access log without
 query strings."""
 
+import contextlib
 import http.client
 import os
 import re
@@ -31,14 +32,27 @@ def free_port():
 
 @pytest.fixture
 def nginx_in_front(live_server, tmp_path, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    call_command("seed_content", verbosity=0)
+    with shipped_nginx(tmp_path, settings, upstream=live_server.url.removeprefix("http://")) as port:
+        yield port, tmp_path
+
+
+@pytest.fixture
+def nginx_without_its_site(tmp_path, settings):
+    """The shipped nginx while gunicorn is not answering (its port is closed)."""
+    call_command("seed_content", verbosity=0)
+    with shipped_nginx(tmp_path, settings, upstream=f"127.0.0.1:{free_port()}") as port:
+        yield port, tmp_path
+
+
+@contextlib.contextmanager
+def shipped_nginx(tmp_path, settings, upstream):
     if not Path(NGINX).exists():
         message = "no nginx here (apt-get install nginx)"
         pytest.fail(message) if IN_CI else pytest.skip(message)
-    settings.TRUSTED_PROXY_COUNT = 1
-    call_command("seed_content", verbosity=0)
     settings.STATIC_ROOT = tmp_path / "staticfiles"
     call_command("write_error_pages", verbosity=0)  # as make serve does
-    upstream = live_server.url.removeprefix("http://")
     port, http_port = free_port(), free_port()
     (tmp_path / "http_port").write_text(str(http_port))
     for folder in ["cache", "logs", "static", "media"]:
@@ -86,9 +100,19 @@ def nginx_in_front(live_server, tmp_path, settings):
             break
         except OSError:
             time.sleep(0.1)
-    yield port, tmp_path
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=10)
+    try:
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def written_logs(folder):
+    """Both logs as they stand: the access log is written in 32 KB blocks, and reopening the logs
+    (what logrotate does) writes out the rest."""
+    os.kill(int((folder / "nginx.pid").read_text()), signal.SIGUSR1)
+    time.sleep(0.5)
+    return {log.name: log.read_text() for log in (folder / "logs").iterdir()}
 
 
 def fetch(port, path, headers=None):
@@ -113,10 +137,7 @@ def test_nginx_caches_public_pages_only_and_logs_no_query_strings(nginx_in_front
             _, headers, _ = fetch(port, path)
         assert headers.get("X-Cache-Status") != "HIT", path
     _, headers, _ = fetch(port, "/admin/appointments/appointmentrequest/?q=Quartermain")
-    # The log is written in 32 KB blocks; reopening it (what logrotate does) writes out the rest.
-    os.kill(int((folder / "nginx.pid").read_text()), signal.SIGUSR1)
-    time.sleep(0.5)
-    log = (folder / "logs" / "mesoclinic.access.log").read_text()
+    log = written_logs(folder)["mesoclinic.access.log"]
     assert "GET /admin/appointments/appointmentrequest/ HTTP/1.1" in log
     assert "Quartermain" not in log
 
@@ -250,3 +271,18 @@ def test_nginxs_own_error_pages_are_the_sites_with_its_headers_and_phone(nginx_i
         "X-Frame-Options",
     ]:
         assert response.headers[header], header
+
+
+@pytest.mark.django_db
+def test_when_the_site_does_not_answer_no_nginx_log_holds_a_query_string(nginx_without_its_site):
+    port, folder = nginx_without_its_site
+    for path in ["/admin/appointments/appointmentrequest/?q=Quartermain", "/treatments/?name=Quartermain"]:
+        status, _, body = fetch(port, path)
+        assert status == 502
+        assert "1-212-679-9667" in body  # the site's own page, with the phone number
+    logs = written_logs(folder)
+    assert "Quartermain" not in "".join(logs.values())
+    # What went wrong is still on record, in the access log: the path, 502, and the upstream.
+    access = logs["mesoclinic.access.log"]
+    line = r'"GET /admin/appointments/appointmentrequest/ HTTP/1.1" 502 .* upstream=127\.0\.0\.1:\d+ 502'
+    assert re.search(line, access)

@@ -160,7 +160,7 @@ servers = []
 
 
 def worker_pids(serve_process) -> set[str]:
-    pattern = r"^\S*python\S* manage\.py db_worker"  # the worker itself, not the shell that restarts it
+    pattern = r"^\S*python\S* manage\.py run_worker"  # the worker itself, not the shell that restarts it
     found = subprocess.run(["pgrep", "-g", str(serve_process.pid), "-f", pattern], capture_output=True, text=True)
     return set(found.stdout.split())
 
