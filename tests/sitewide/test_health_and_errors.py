@@ -177,7 +177,8 @@ def test_healthz_says_when_no_worker_takes_the_tasks_and_mail_waits_too_long(cli
 
 
 @pytest.mark.django_db
-def test_a_task_whose_worker_died_is_queued_again_after_the_lease(content, settings):
+@pytest.mark.parametrize("noticed_by", ["a worker starting", "a running worker's heartbeat"])
+def test_a_task_whose_worker_died_is_queued_again_after_the_lease(content, settings, noticed_by):
     import datetime
 
     from django.core.management import call_command
@@ -192,7 +193,12 @@ def test_a_task_whose_worker_died_is_queued_again_after_the_lease(content, setti
     DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", started_at=started)  # its worker was killed
     fresh = deliver_request_notifications.enqueue(make_request(email="b@example.org", phone="+12125550111").pk)
     DBTaskResult.objects.filter(pk=fresh.id).update(status="RUNNING", started_at=timezone.now())  # still running
-    call_command("requeue_stalled_tasks", verbosity=0)
+    if noticed_by == "a worker starting":
+        call_command("requeue_stalled_tasks", verbosity=0)
+    else:
+        from appointments.tasks import worker_heartbeat
+
+        worker_heartbeat.call()
     assert DBTaskResult.objects.get(pk=result.id).status == "READY"
     assert DBTaskResult.objects.get(pk=fresh.id).status == "RUNNING"
 
