@@ -4,10 +4,13 @@
 from urllib.parse import urlencode
 
 import phonenumbers
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -16,45 +19,44 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import audit
-from .admin_filters import AssignedFilter, NotificationFilter, OpenFilter
+from .admin_filters import AssignedFilter, NotificationFilter, WorkFilter, staff_who_work_requests
+from .admin_forms import ContactAttemptForm, PatientEmailForm, QueueRowForm, RequestForm, StaffChoiceField, person
 from .admin_search import is_search_id, remember_search, search_words
 from .exports import newsletter_csv, requests_csv
-from .models import AppointmentRequest, ContactAttempt
+from .models import NEXT_STEP_AT, AppointmentRequest, MessageTemplate
+from .patient_email import check_template_text
 from .ratings.admin import PageCommentAdmin, RatedPageAdmin  # noqa: F401  (registers them)
-from .response_time import is_overdue, response_due
-from .services import appointment_request_merge, appointment_request_set_status, contact_attempt_record
+from .services import (
+    StaleRequest,
+    appointment_request_change,
+    appointment_request_merge,
+    appointment_request_set_status,
+    contact_attempt_record,
+    patient_email_send,
+)
+from .worklist import next_step_words
 
 # Shown read-only, as the patient sent them (phone and e-mail as links, see below).
 AS_SENT_FIELDS = ["received_at", *AppointmentRequest.PATIENT_FIELDS]
 CONTACT_FIELDS = ["first_name", "last_name", "phone_link", "email_link", "contact_preference", "city", "state"]
-REQUEST_FIELDS = [name for name in AS_SENT_FIELDS if name not in [*CONTACT_FIELDS, "phone", "email"]]
+REQUEST_FIELDS = [
+    "treatment_name" if name == "treatment" else name
+    for name in AS_SENT_FIELDS
+    if name not in [*CONTACT_FIELDS, "phone", "email"]
+]
 
 # The queue fits a 1366 px laptop without the admin's side menu.
 admin.site.enable_nav_sidebar = False
 
 
-class ContactAttemptInline(admin.TabularInline):
-    """The contact log: attempts are added (by whoever is signed in, now), never edited."""
-
-    model = ContactAttempt
-    fields = ["made_at", "made_by", "method", "outcome", "note"]
-    readonly_fields = ["made_at", "made_by"]
-    extra = 0
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AppointmentRequest)
 class AppointmentRequestAdmin(admin.ModelAdmin):
-    list_display = ["name", "received", "status", "contact_by", "waiting", "assigned_to"]
+    form = RequestForm
+    list_display = ["name", "next_step", "received", "status", "contact_by", "assigned_to"]
     list_display_links = ["name"]
     list_editable = ["status", "assigned_to"]
     list_filter = [
-        OpenFilter,
+        WorkFilter,
         AssignedFilter,
         "status",
         "contact_preference",
@@ -65,21 +67,23 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         ("received_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["assigned_to"]
-    search_fields = ["first_name", "last_name", "email", "phone", "city", "comments"]
-    search_help_text = _("Search by name, e-mail, phone (any format), city or comments.")
-    ordering = ["received_at", "pk"]  # oldest first: who has waited longest
+    search_fields = ["first_name", "last_name", "email", "city", "comments"]
+    search_help_text = _("Search by name, e-mail, city, comments, or any 4 or more digits of a phone number.")
+    # The worklist's order: overdue first, then due soonest, then the rest by arrival.
+    ordering = [NEXT_STEP_AT.asc(nulls_last=True), "received_at", "pk"]
     list_per_page = 50
     actions = ["mark_contacted", "assign_to_me", "merge_duplicates", "export_csv", "export_newsletter_opt_ins"]
-    inlines = [ContactAttemptInline]
     readonly_fields = [
         *AS_SENT_FIELDS,
+        "treatment_name",
         "phone_link",
         "email_link",
         "sent_quickly",
         "response_due_display",
         "possible_duplicates",
         "status_changed_at",
-        "status_changed_by",
+        "status_changed_by_name",
+        "changed_by_name",
         "first_contacted_at",
         "staff_notified_at",
         "patient_confirmed_at",
@@ -87,13 +91,14 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         "notification_problem",
     ]
     fieldsets = [
-        (_("How to reach the patient"), {"fields": CONTACT_FIELDS}),
-        (_("What the patient sent"), {"fields": [*REQUEST_FIELDS, "sent_quickly"]}),
         (
             _("Front desk"),
             {
                 "fields": [
+                    "opened",
                     "status",
+                    "appointment_at",
+                    "send_confirmation",
                     "assigned_to",
                     "response_due_display",
                     "staff_notes",
@@ -101,10 +106,13 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
                     "duplicate_of",
                     "first_contacted_at",
                     "status_changed_at",
-                    "status_changed_by",
+                    "status_changed_by_name",
+                    "changed_by_name",
                 ]
             },
         ),
+        (_("How to reach the patient"), {"fields": CONTACT_FIELDS}),
+        (_("What the patient sent"), {"fields": [*REQUEST_FIELDS, "sent_quickly"]}),
         (
             _("Notifications"),
             {"fields": ["staff_notified_at", "patient_confirmed_at", "notification_attempts", "notification_problem"]},
@@ -112,11 +120,26 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_duplicate_flag()
+        return super().get_queryset(request).with_duplicate_flag().with_next_step()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":  # front-desk staff, by full name
+            kwargs.update(queryset=staff_who_work_requests(), form_class=StaffChoiceField, empty_label=_("Nobody yet"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("name"), ordering="last_name")
     def name(self, appointment):
         return f"#{appointment.pk} {appointment.full_name}"
+
+    @admin.display(description=_("next step"), ordering=NEXT_STEP_AT.asc(nulls_last=True))
+    def next_step(self, appointment):
+        words, late = next_step_words(appointment)
+        badges = []
+        if late:
+            words = format_html('<strong class="badge badge--overdue">{}</strong>', words)
+        if appointment.has_possible_duplicate:
+            badges.append(format_html('<span class="badge">{}</span>', _("Possible duplicate")))
+        return format_html("{} {}", words, format_html_join(" ", "{}", ((badge,) for badge in badges)))
 
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, appointment):
@@ -129,16 +152,20 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     def contact_by(self, appointment):
         return appointment.get_contact_preference_display()
 
-    @admin.display(description=_("waiting"))
-    def waiting(self, appointment):
-        badges = []
-        answered = appointment.first_contacted_at is not None or appointment.status != AppointmentRequest.Status.NEW
-        if is_overdue(appointment.received_at, answered):
-            badges.append(format_html('<strong class="badge badge--overdue">{}</strong>', _("Overdue")))
-        if appointment.has_possible_duplicate:
-            badges.append(format_html('<span class="badge">{}</span>', _("Possible duplicate")))
-        text = _("answered") if answered else timesince(appointment.received_at, depth=1)
-        return format_html("{} {}", text, format_html_join(" ", "{}", ((badge,) for badge in badges)))
+    @admin.display(description=_("treatment"))
+    def treatment_name(self, appointment):
+        return appointment.treatment.name if appointment.treatment else "-"  # text: not every user may open it
+
+    @admin.display(description=_("status changed by"))
+    def status_changed_by_name(self, appointment):
+        return person(appointment.status_changed_by) if appointment.status_changed_at else "-"
+
+    @admin.display(description=_("last changed"))
+    def changed_by_name(self, appointment):
+        if appointment.changed_at is None:
+            return "-"
+        when = timezone.localtime(appointment.changed_at)
+        return f"{when:%-d %b %Y, %-I:%M %p}, {person(appointment.changed_by)}"
 
     @admin.display(description=_("phone"))
     def phone_link(self, appointment):
@@ -153,9 +180,9 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("answer due"))
     def response_due_display(self, appointment):
-        due = response_due(appointment.received_at)
+        due = appointment.answer_due_at
         if due is None:
-            return _("No response time: the clinic's opening hours are not recorded yet (Clinic, in the admin).")
+            return _("No response time: the clinic's opening hours were not recorded when it arrived (Clinic).")
         return f"{timezone.localtime(due):%A %-d %B, %-I:%M %p}"
 
     @admin.display(description=_("possible duplicates"))
@@ -166,12 +193,12 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         return format_html_join(", ", '<a href="{}">{}</a>', ((other.get_admin_url(), str(other)) for other in others))
 
     def get_changelist_form(self, request, **kwargs):
-        """Each row's status and assignment controls are labelled with the request they change,
-        and the staff to assign to are read once for the whole list, not once per row."""
-        base = super().get_changelist_form(request, **kwargs)
+        """Each row is checked against the version listed (QueueRowForm); the staff to assign to
+        are read once for the whole list, not once per row."""
+        base = super().get_changelist_form(request, form=QueueRowForm, **kwargs)
         staff_choices = None
 
-        class QueueRowForm(base):
+        class RowForm(base):
             def __init__(self, *args, **form_kwargs):
                 nonlocal staff_choices
                 super().__init__(*args, **form_kwargs)
@@ -179,14 +206,8 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
                 if staff_choices is None:
                     staff_choices = list(assigned_to.choices)
                 assigned_to.choices = staff_choices
-                number = self.instance.pk
-                labels = {"status": _("Status of request #%s"), "assigned_to": _("Request #%s assigned to")}
-                for name, label in labels.items():
-                    widget = self.fields[name].widget
-                    # The admin wraps a foreign key's select in its own widget: label the select itself.
-                    getattr(widget, "widget", widget).attrs["aria-label"] = label % number
 
-        return QueueRowForm
+        return RowForm
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -200,12 +221,19 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     # Searching without the words in the address (admin_search.py)
 
     def get_urls(self):
-        search = path(
-            "search/",
-            self.admin_site.admin_view(self.search_view),
-            name="appointments_appointmentrequest_search",
-        )
-        return [search, *super().get_urls()]
+        def view(name, function):
+            return path(
+                f"<path:object_id>/{name}/" if name != "search" else "search/",
+                self.admin_site.admin_view(function),
+                name=f"appointments_appointmentrequest_{name}",
+            )
+
+        return [
+            view("search", self.search_view),
+            view("contact", self.contact_view),
+            view("email", self.email_view),
+            *super().get_urls(),
+        ]
 
     def search_view(self, request):
         """The search box posts here: the words go into the session, the queue's address gets an id."""
@@ -237,7 +265,25 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         if request.method == "GET" and getattr(response, "context_data", None) and "cl" in response.context_data:
             changelist = response.context_data["cl"]
             audit.record_list(request, [row.pk for row in changelist.result_list], searched=bool(query))
+            if query and changelist.result_count == 0 and request.GET.get(WorkFilter.parameter_name) != "all":
+                self.point_to_all_requests(request, query)
         return response
+
+    def point_to_all_requests(self, request, query):
+        """A search that finds nothing in this view says how many it finds among all requests."""
+        everywhere, _duplicates = self.get_search_results(request, self.get_queryset(request), query)
+        count = everywhere.count()
+        url = reverse("admin:appointments_appointmentrequest_changelist")
+        link = f"{url}?{urlencode({WorkFilter.parameter_name: 'all', SEARCH_VAR: query})}"
+        if count:
+            text = ngettext(
+                "Nothing here matches, but %(count)d request among all requests does: ",
+                "Nothing here matches, but %(count)d requests among all requests do: ",
+                count,
+            ) % {"count": count}
+            messages.info(request, format_html('{}<a href="{}">{}</a>', text, link, _("show them")))
+        else:
+            messages.info(request, _("No request matches, in this view or among all requests."))
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -253,65 +299,122 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         return response
 
     def get_search_results(self, request, queryset, search_term):
-        """Searches the words behind the address's search id; also finds a phone number typed the
-        way staff say it, e.g. '(212) 679-9667'."""
+        """Searches the words behind the address's search id, within the view's filters. A phone
+        number matches on any 4 or more digits in a row, however they are typed: '555-0181',
+        '(212) 555-0181' and '0181' all find +12125550181."""
         if is_search_id(search_term):
             search_term = search_words(request, search_term) or ""
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            number = phonenumbers.parse(search_term, "US")
-        except phonenumbers.NumberParseException:
-            return queryset, may_have_duplicates
-        if phonenumbers.is_possible_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            queryset |= self.get_queryset(request).filter(phone=e164)
-        return queryset, may_have_duplicates
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digits = "".join(character for character in search_term if character.isdigit())
+        if len(digits) >= 4 and not any(character.isalpha() for character in search_term):
+            if len(digits) == 11 and digits.startswith("1"):
+                digits = digits[1:]  # the country code, typed or not
+            found |= queryset.filter(phone__contains=digits)
+        return found, may_have_duplicates
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
+        appointment = self.get_object(request, object_id)
+        if appointment is not None and request.method == "GET":
+            extra_context = {**(extra_context or {}), **self.contact_panel(request, appointment)}
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+        except StaleRequest as stale:  # a save slipped in between the form's check and its own
+            messages.error(
+                request, _("Not saved: %s was changed meanwhile. Please check it and save again.") % stale.current
+            )
+            return redirect(reverse("admin:appointments_appointmentrequest_change", args=[object_id]))
         if request.method == "GET" and response.status_code == 200:
-            audit.record_view(self.get_object(request, object_id))
+            audit.record_view(appointment)
         return response
 
-    def save_model(self, request, obj, form, change):
-        """Notes and assignment are saved as typed; a new status, or closing as a duplicate, goes
-        through the one function for each, which records who did it and when."""
-        new_status = obj.status
-        original = obj.duplicate_of if "duplicate_of" in form.changed_data else None
-        if change:
-            obj.status = form.initial.get("status", new_status)
-        if original is not None:
-            obj.duplicate_of_id = form.initial.get("duplicate_of")
-        if change:
-            # Only the columns this form changed: the worker may have recorded a sent e-mail, or a
-            # colleague a note, since the page was opened; a full save would write back old values.
-            columns = {field.name for field in obj._meta.concrete_fields} - {"status", "duplicate_of"}
-            fields = [name for name in form.changed_data if name in columns]
-            if fields:
-                obj.save(update_fields=fields)
-        else:
-            super().save_model(request, obj, form, change)
-        if original is not None:
-            appointment_request_merge(duplicate=obj, original=original, changed_by=request.user)
-        else:
-            appointment_request_set_status(appointment=obj, status=new_status, changed_by=request.user)
+    def contact_panel(self, request, appointment, contact_form=None, email_form=None) -> dict:
+        """The contact log and its two forms, above the request's own form."""
+        can_change = self.has_change_permission(request, appointment)
+        return {
+            "contact_attempts": appointment.contact_attempts.select_related("made_by"),
+            "patient_messages": appointment.messages.all(),
+            "contact_form": (contact_form or ContactAttemptForm()) if can_change else None,
+            "email_form": (email_form or PatientEmailForm(appointment=appointment)) if can_change else None,
+            "appointment": appointment,
+        }
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not ContactAttempt:
-            return super().save_formset(request, form, formset, change)
-        # What the admin's history message reads (Django's formset.save() would set these).
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for attempt_form in formset.forms:
-            if attempt_form.has_changed() and attempt_form.instance.pk is None and attempt_form.is_valid():
-                data = attempt_form.cleaned_data
-                attempt = contact_attempt_record(
-                    appointment=form.instance,
-                    made_by=request.user,
-                    method=data["method"],
-                    outcome=data["outcome"],
-                    note=data.get("note", ""),
+    def _panel_post(self, request, object_id, form_class, record, template_title):
+        appointment = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, appointment):
+            raise PermissionDenied
+        change_url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+        if request.method != "POST":
+            return redirect(change_url)
+        form = (
+            form_class(request.POST, appointment=appointment)
+            if form_class is PatientEmailForm
+            else form_class(request.POST)
+        )
+        if form.is_valid():
+            message = record(appointment, form.cleaned_data)
+            messages.success(request, message)
+            return redirect(f"{change_url}#contact-log")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": template_title,
+            "opts": self.opts,
+            "original": appointment,
+            "form": form,
+            "action": request.path,
+            "change_url": change_url,
+        }
+        response = TemplateResponse(request, "admin/appointments/appointmentrequest/panel_form.html", context)
+        response.status_code = 400
+        return response
+
+    def contact_view(self, request, object_id):
+        """Logs a contact attempt on its own: it never conflicts with the request's form."""
+
+        def record(appointment, data):
+            contact_attempt_record(appointment=appointment, made_by=request.user, **data)
+            return _("Contact attempt logged on %s.") % appointment
+
+        return self._panel_post(request, object_id, ContactAttemptForm, record, _("Log a contact attempt"))
+
+    def email_view(self, request, object_id):
+        """Queues one of the clinic's e-mails to the patient, logged in the contact log."""
+
+        def record(appointment, data):
+            patient_email_send(
+                appointment=appointment,
+                template=data["template"],
+                sent_by=request.user,
+                appointment_at=appointment.appointment_at,
+            )
+            return _("E-mail “%(name)s” queued for the patient of %(request)s; the contact log shows it.") % {
+                "name": data["template"],
+                "request": appointment,
+            }
+
+        return self._panel_post(request, object_id, PatientEmailForm, record, _("E-mail the patient"))
+
+    def save_model(self, request, obj, form, change):
+        """The request's page and the queue's rows save through one function, which refuses a
+        save made on an older version (the form has already said so) and records who and when.
+        Recording an appointment e-mails the patient its confirmation, if asked."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changes = form.staff_changes()
+        saved = appointment_request_change(
+            appointment=obj, opened_version=form.cleaned_data["opened_version"], changed_by=request.user, **changes
+        )
+        if "appointment_at" in changes and saved.appointment_at and form.cleaned_data.get("send_confirmation"):
+            confirmation = MessageTemplate.objects.filter(confirms_appointment=True).first()
+            if confirmation is None:
+                messages.warning(
+                    request,
+                    _("No confirmation was sent: no e-mail to patients is marked as confirming an appointment."),
                 )
-                formset.new_objects.append(attempt)
+            else:
+                patient_email_send(
+                    appointment=saved, template=confirmation, sent_by=request.user, appointment_at=saved.appointment_at
+                )
+                messages.info(request, _("The patient's confirmation, with a calendar file, is queued."))
 
     @admin.action(description=_("Mark selected requests as contacted"), permissions=["change"])
     def mark_contacted(self, request, queryset):
@@ -358,10 +461,41 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected requests as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        audit.record_export(queryset, "requests CSV")
+        audit.record_export(request, queryset, "requests CSV")
         return requests_csv(queryset)
 
     @admin.action(description=_("Export newsletter opt-ins (selected requests) as CSV"), permissions=["view"])
     def export_newsletter_opt_ins(self, request, queryset):
-        audit.record_export(queryset.filter(newsletter=True), "newsletter CSV")
+        audit.record_export(request, queryset.filter(newsletter=True), "newsletter CSV")
         return newsletter_csv(queryset)
+
+
+class MessageTemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "subject", "body", "confirms_appointment", "order"]
+
+    def clean_subject(self):
+        check_template_text(self.cleaned_data["subject"])
+        return self.cleaned_data["subject"]
+
+    def clean_body(self):
+        check_template_text(self.cleaned_data["body"])
+        return self.cleaned_data["body"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """The e-mails the front desk sends patients from a request's page."""
+
+    form = MessageTemplateForm
+    list_display = ["name", "subject", "confirms_appointment", "order"]
+    list_editable = ["order"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        words = ", ".join(f"{{{name}}} ({meaning})" for name, meaning in MessageTemplate.PLACEHOLDERS.items())
+        form.base_fields["body"].help_text = _(
+            "Plain text. The site fills in %(words)s. Never write anything medical: e-mail is not private."
+        ) % {"words": words}
+        return form

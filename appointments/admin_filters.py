@@ -1,30 +1,60 @@
-"""The queue's filters: open requests first, mine, and not yet notified."""
+"""The queue's filters: the worklist first (what needs doing now), mine, not yet notified."""
+
+import datetime
 
 from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AppointmentRequest
 
 
-class OpenFilter(admin.SimpleListFilter):
-    """Open requests unless staff ask for others: the queue's default view."""
+def today_bounds(now):
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localtime(now).date(), datetime.time()))
+    return start, start + datetime.timedelta(days=1)
 
-    title = _("open or finished")
+
+class WorkFilter(admin.SimpleListFilter):
+    """The worklist unless staff ask for another view: the queue's default."""
+
+    title = _("show")
     parameter_name = "queue"
+    DEFAULT = "todo"
 
     def lookups(self, request, model_admin):
-        return [("open", _("Open (default)")), ("finished", _("Declined or closed")), ("all", _("All requests"))]
+        return [
+            ("todo", _("To do now (default)")),
+            ("overdue", _("Overdue now")),
+            ("due_today", _("Due later today")),
+            ("new_today", _("Received today")),
+            ("waiting", _("Waiting: a call-back or an appointment to come")),
+            ("open", _("All open")),
+            ("finished", _("Declined or closed")),
+            ("all", _("All requests")),
+        ]
 
     def choices(self, changelist):
         for value, label in self.lookup_choices:
             yield {
-                "selected": (self.value() or "open") == value,
+                "selected": (self.value() or self.DEFAULT) == value,
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
                 "display": label,
             }
 
     def queryset(self, request, queryset):
-        value = self.value() or "open"
+        value, now = self.value() or self.DEFAULT, timezone.now()
+        start, end = today_bounds(now)
+        if value == "todo":
+            return queryset.to_do(now)
+        if value == "overdue":
+            return queryset.to_do(now).filter(next_step_at__lte=now)
+        if value == "due_today":
+            return queryset.to_do(now).filter(next_step_at__gt=now, next_step_at__lt=end)
+        if value == "new_today":
+            return queryset.filter(received_at__gte=start, received_at__lt=end)
+        if value == "waiting":
+            return queryset.waiting(now)
         if value == "open":
             return queryset.open()
         if value == "finished":
@@ -61,3 +91,18 @@ class NotificationFilter(admin.SimpleListFilter):
         if self.value() == "sent":
             return queryset.exclude(pk__in=pending)
         return queryset
+
+
+def staff_who_work_requests():
+    """Who a request can be assigned to: active staff who may change requests."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(codename="change_appointmentrequest", content_type__app_label="appointments")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(user_permissions=permission) | Q(groups__permissions=permission))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

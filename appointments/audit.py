@@ -12,7 +12,7 @@ from sitewide.client_address import client_address
 
 from .models import AppointmentRequest, QueueView
 
-TRACKED_FIELDS = ["status", "staff_notes"]
+TRACKED_FIELDS = ["status", "staff_notes", "assigned_to", "appointment_at"]
 MASKED_FIELDS = ["staff_notes"]
 
 
@@ -30,22 +30,21 @@ def record_view(appointment: AppointmentRequest, view: str = "") -> None:
     LogEntry.objects.log_create(appointment, force_log=True, action=LogEntry.Action.ACCESS, additional_data=extra)
 
 
-def record_list(request, shown: list[int], searched: bool) -> None:
-    """One entry for a view of the queue: who, when, from where, whether it was a search, and
-    which requests it showed, by number (never the words searched for)."""
+def record_list(request, shown: list[int], searched: bool, exported: str = "") -> None:
+    """One entry for a view of the queue, or an export: who, when, from where, whether it was a
+    search, and which requests it showed, by number (never the words searched for)."""
     QueueView.objects.create(
         user=request.user if request.user.is_authenticated else None,
         address=client_address(request) or None,
         searched=searched,
+        exported=exported,
         shown=shown,
     )
 
 
-def record_export(appointments, export: str) -> None:
-    for appointment in appointments:
-        LogEntry.objects.log_create(
-            appointment, force_log=True, action=LogEntry.Action.ACCESS, additional_data={"export": export}
-        )
+def record_export(request, appointments, export: str) -> None:
+    """One entry for a whole export, naming its requests by number, before the file starts."""
+    record_list(request, list(appointments.order_by("pk").values_list("pk", flat=True)), False, exported=export)
 
 
 def name_requests_by_number_only() -> int:

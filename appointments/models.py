@@ -1,5 +1,6 @@
 """What patients send the clinic: appointment requests. Page ratings live in `appointments.ratings`."""
 
+import datetime
 import functools
 
 from django.conf import settings
@@ -52,6 +53,20 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def to_do_condition(now) -> Q:
+    working = Q(status__in=[Status.NEW, Status.CONTACTED]) & (Q(call_back_at__isnull=True) | Q(call_back_at__lte=now))
+    return working | Q(status=Status.SCHEDULED, appointment_at__lte=now)
+
+
+NEXT_STEP_AT = models.Case(
+    models.When(status=Status.SCHEDULED, then=models.F("appointment_at")),
+    models.When(call_back_at__isnull=False, then=models.F("call_back_at")),
+    models.When(status=Status.NEW, first_contacted_at__isnull=True, then=models.F("answer_due_at")),
+    default=None,
+    output_field=models.DateTimeField(),
+)
+
+
 class AppointmentRequestQuerySet(models.QuerySet):
     def notification_pending(self):
         """Requests whose staff alert, or the patient's e-mail confirmation, has not gone out yet."""
@@ -64,6 +79,40 @@ class AppointmentRequestQuerySet(models.QuerySet):
         """Requests the front desk still has to work: new, contacted or scheduled."""
         return self.filter(status__in=[Status.NEW, Status.CONTACTED, Status.SCHEDULED])
 
+    def to_do(self, now=None):
+        """The front desk's worklist: new and contacted requests, except those waiting for a
+        call-back time still to come; and scheduled ones whose appointment has passed without
+        the request being closed."""
+        return self.filter(to_do_condition(now or timezone.now()))
+
+    def waiting(self, now=None):
+        """Open requests off the worklist for now: a call-back time or an appointment to come."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=[Status.NEW, Status.CONTACTED], call_back_at__gt=now)
+            | Q(status=Status.SCHEDULED, appointment_at__gt=now)
+        )
+
+    def with_next_step(self):
+        """Annotates `next_step_at`: when the request next needs the front desk (its appointment,
+        its call-back time, or the clinic's promise while nobody has tried to reach the patient);
+        empty for a request with none of these. The worklist is in this order: overdue first,
+        then due soonest, then the rest by arrival."""
+        return self.annotate(next_step_at=NEXT_STEP_AT)
+
+    def worklist_counts(self, now=None) -> dict:
+        """Overdue now, due later today, and received today (the clinic's day): one query."""
+        now = now or timezone.now()
+        today = timezone.localtime(now).date()
+        start = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+        end = start + datetime.timedelta(days=1)
+        to_do = to_do_condition(now)
+        return self.with_next_step().aggregate(
+            overdue=models.Count("pk", filter=to_do & Q(next_step_at__lte=now)),
+            due_today=models.Count("pk", filter=to_do & Q(next_step_at__gt=now, next_step_at__lt=end)),
+            new_today=models.Count("pk", filter=Q(received_at__gte=start, received_at__lt=end)),
+        )
+
     def possible_duplicates_of(self, appointment):
         """Other requests with the same e-mail (any case) or phone, received within 30 days."""
         window = DUPLICATE_WINDOW
@@ -74,14 +123,24 @@ class AppointmentRequestQuerySet(models.QuerySet):
         ).exclude(pk=appointment.pk)
 
     def with_duplicate_flag(self):
-        """Annotates `has_possible_duplicate` in the same query (no query per row)."""
+        """Annotates `has_possible_duplicate` in the same query (no query per row). A request
+        merged into another (closed as its duplicate) is flagged no more, nor counted against
+        the one it was merged into."""
         window = DUPLICATE_WINDOW
         others = AppointmentRequest.objects.filter(
             Q(email__iexact=models.OuterRef("email")) | Q(phone=models.OuterRef("phone")),
             received_at__gte=models.OuterRef("received_at") - window,
             received_at__lte=models.OuterRef("received_at") + window,
+            duplicate_of__isnull=True,
         ).exclude(pk=models.OuterRef("pk"))
-        return self.annotate(has_possible_duplicate=models.Exists(others))
+        merged = Q(duplicate_of__isnull=False)
+        return self.annotate(
+            has_possible_duplicate=models.Case(
+                models.When(merged, then=models.Value(False)),
+                default=models.Exists(others),
+                output_field=models.BooleanField(),
+            )
+        )
 
     def past_retention(self, days: int):
         """Finished requests (closed or declined) received more than `days` days ago."""
@@ -166,6 +225,29 @@ class AppointmentRequest(models.Model):
         limit_choices_to={"is_staff": True, "is_active": True},
     )
     first_contacted_at = models.DateTimeField(_("first contact attempt"), null=True, blank=True, editable=False)
+    # The clinic's promise when the request arrived (response_time.py): kept, so the worklist can
+    # sort by it and the dashboard count against it in the database. Empty: no hours were known.
+    answer_due_at = models.DateTimeField(_("answer due"), null=True, blank=True, editable=False, db_index=True)
+    appointment_at = models.DateTimeField(
+        _("appointment"),
+        null=True,
+        blank=True,
+        help_text=_("The date and time booked. Required to mark the request scheduled."),
+    )
+    # From the latest contact attempt that set one: the request leaves the worklist until then.
+    call_back_at = models.DateTimeField(_("call back at"), null=True, blank=True, editable=False)
+    # Raised by every change staff make (services.py): a save made on an older page is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    changed_at = models.DateTimeField(_("last changed"), null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     duplicate_of = models.ForeignKey(
         "self",
         verbose_name=_("duplicate of"),
@@ -282,6 +364,12 @@ class ContactAttempt(models.Model):
     method = models.CharField(_("how"), max_length=10, choices=ContactMethod, default=ContactMethod.PHONE)
     outcome = models.CharField(_("outcome"), max_length=20, choices=ContactOutcome)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    call_back_at = models.DateTimeField(
+        _("call back at"),
+        null=True,
+        blank=True,
+        help_text=_("When to try again: the request leaves the worklist until then."),
+    )
 
     class Meta:
         ordering = ["made_at", "pk"]
@@ -312,6 +400,9 @@ class QueueView(models.Model):
     )
     address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     searched = models.BooleanField(_("a search"), default=False)
+    exported = models.CharField(
+        _("export"), max_length=40, blank=True, help_text=_("Which file, when the requests were exported.")
+    )
     shown = models.JSONField(_("requests shown (numbers)"), default=list)
 
     class Meta:
@@ -334,3 +425,65 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class MessageTemplate(models.Model):
+    """An e-mail the front desk sends a patient from a request's page. The clinic writes them in
+    the admin; the site fills in the patient's first name, the appointment and the clinic's
+    details, and never adds anything medical."""
+
+    PLACEHOLDERS = {
+        "first_name": _("the patient's first name"),
+        "appointment": _("the appointment's day and time"),
+        "clinic_name": _("the clinic's name"),
+        "clinic_phone": _("the clinic's phone number"),
+        "clinic_address": _("the clinic's address"),
+    }
+
+    name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("What staff choose from."))
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("text"))
+    confirms_appointment = models.BooleanField(
+        _("confirms an appointment"),
+        default=False,
+        help_text=_(
+            "Sent with a calendar file (.ics) when staff record an appointment; it can only be sent once one is."
+        ),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("e-mail to patients")
+        verbose_name_plural = _("e-mails to patients")
+
+    def __str__(self):
+        return self.name
+
+
+class PatientMessage(models.Model):
+    """One e-mail to a patient, written when staff send it (with its contact-log entry, in one
+    transaction) and sent once by the worker: `sent_at` is set the moment the mail server
+    accepts it, so a retry or a second worker never sends it again."""
+
+    request = models.ForeignKey(AppointmentRequest, on_delete=models.CASCADE, related_name="messages")
+    template = models.ForeignKey(MessageTemplate, null=True, on_delete=models.SET_NULL, related_name="+")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)  # with a calendar file
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sending_until = models.DateTimeField(null=True, blank=True)  # a worker's lease, as for notifications
+    attempts = models.PositiveSmallIntegerField(default=0)
+    problem = models.CharField(_("last sending problem"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        verbose_name = _("e-mail sent to the patient")
+        verbose_name_plural = _("e-mails sent to the patient")
+
+    def __str__(self):
+        return self.subject

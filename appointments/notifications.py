@@ -27,7 +27,11 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def staff_address(clinic: Clinic | None) -> str:
-    return settings.APPOINTMENT_STAFF_EMAIL or (clinic.email if clinic else settings.DEFAULT_FROM_EMAIL)
+    """The clinic's alert address as staff keep it in the admin (before the clinic's record
+    exists: APPOINTMENT_STAFF_EMAIL, then the site's sender)."""
+    if clinic is not None:
+        return clinic.alert_address
+    return settings.APPOINTMENT_STAFF_EMAIL or settings.DEFAULT_FROM_EMAIL
 
 
 def _send(subject_template, body_template, context, recipient) -> None:

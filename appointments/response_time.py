@@ -1,6 +1,6 @@
-"""When the clinic promises to answer a request: within APPOINTMENT_RESPONSE_BUSINESS_DAYS
-business days, counted on the clinic's opening hours and closed days, which staff keep in the
-admin with the clinic's details.
+"""When the clinic promises to answer a request: within the clinic's response days (business
+days), counted on its opening hours and closed days, all of which staff keep in the admin with
+the clinic's details.
 
 A request is due by closing time on the N-th business day after the day it arrived: one that
 arrives on Friday evening, on a Saturday, or on Monday morning before opening is due by Monday's
@@ -14,7 +14,13 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from treatments.context_processors import clinic_for_pages
 from treatments.opening_hours import clinic_holidays, clinic_hours
+
+
+def response_business_days() -> int:
+    clinic = clinic_for_pages()
+    return clinic.response_business_days if clinic is not None else settings.APPOINTMENT_RESPONSE_BUSINESS_DAYS
 
 
 def response_due(received_at: datetime.datetime) -> datetime.datetime | None:
@@ -23,16 +29,20 @@ def response_due(received_at: datetime.datetime) -> datetime.datetime | None:
     hours = clinic_hours()
     if hours is None:
         return None
-    holidays = clinic_holidays()
+    return due_after(received_at, hours.days, clinic_holidays(), response_business_days())
+
+
+def due_after(received_at, days: dict, holidays, business_days: int) -> datetime.datetime:
+    """Closing time on the `business_days`-th open day after the day of `received_at` (in the
+    clinic's time zone); `days` maps a weekday to its (opens, closes) times."""
     day = timezone.localtime(received_at).date()
-    remaining = settings.APPOINTMENT_RESPONSE_BUSINESS_DAYS
+    remaining = business_days
     while True:
         day += datetime.timedelta(days=1)
-        if day.weekday() in hours.days and day not in holidays:
+        if day.weekday() in days and day not in holidays:
             remaining -= 1
             if remaining <= 0:
-                closes = hours.days[day.weekday()][1]
-                return timezone.make_aware(datetime.datetime.combine(day, closes))
+                return timezone.make_aware(datetime.datetime.combine(day, days[day.weekday()][1]))
 
 
 def is_overdue(received_at, answered: bool, now=None) -> bool:

@@ -3,13 +3,27 @@
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from treatments.models import Treatment
 
 from . import audit
-from .models import AppointmentRequest, ContactAttempt
-from .tasks import deliver_request_notifications
+from .models import AppointmentRequest, ContactAttempt, MessageTemplate, PatientMessage
+from .patient_email import render_message
+from .response_time import response_due
+from .tasks import deliver_request_notifications, send_patient_message
+
+# What staff change on a request's page, or in the queue's rows: each change is versioned.
+STAFF_FIELDS = ["status", "assigned_to", "staff_notes", "appointment_at", "duplicate_of"]
+
+
+class StaleRequest(Exception):
+    """The request was changed by someone else after this version of it was opened."""
+
+    def __init__(self, current: AppointmentRequest):
+        super().__init__(f"{current} changed meanwhile")
+        self.current = current
 
 
 def appointment_request_create(
@@ -49,6 +63,7 @@ def appointment_request_create(
         submission_token=submission_token,
         sent_quickly=sent_quickly,
     )
+    appointment.answer_due_at = response_due(appointment.received_at)
     # The database guards the token, under concurrency too. The treatment came from the database
     # a moment ago (the form's choice): no need to ask again.
     appointment.full_clean(exclude=["treatment"], validate_unique=False)
@@ -66,19 +81,63 @@ def appointment_request_create(
 
 
 @transaction.atomic
+def appointment_request_change(
+    *, appointment: AppointmentRequest, opened_version: int, changed_by, **changes
+) -> AppointmentRequest:
+    """Applies what a member of staff changed (any of STAFF_FIELDS) in one write, only if the
+    request is still the version she opened; otherwise raises StaleRequest and writes nothing.
+    The row is locked from the check to the write, so two saves never both pass. A new status
+    records who and when; a duplicate is closed; returns the request as saved."""
+    unknown = set(changes) - set(STAFF_FIELDS)
+    if unknown:
+        raise ValueError(f"not a staff field: {', '.join(sorted(unknown))}")
+    current = AppointmentRequest.objects.select_for_update().get(pk=appointment.pk)
+    if current.version != opened_version:
+        raise StaleRequest(current)
+    fields = {name for name, value in changes.items() if getattr(current, name) != value}
+    if not fields:
+        return current
+    for name in fields:
+        setattr(current, name, changes[name])
+    if "duplicate_of" in fields and current.duplicate_of is not None:
+        if current.duplicate_of.pk == current.pk:
+            raise ValueError("a request cannot be a duplicate of itself")
+        current.status = AppointmentRequest.Status.CLOSED
+        fields.add("status")
+    if "status" in fields:
+        fields |= _status_moved(current, changed_by)
+    current.full_clean(validate_unique=False, exclude=["treatment"])
+    _versioned_save(current, fields, changed_by)
+    return current
+
+
+def _status_moved(appointment: AppointmentRequest, changed_by) -> set[str]:
+    appointment.status_changed_at = timezone.now()
+    appointment.status_changed_by = changed_by
+    fields = {"status_changed_at", "status_changed_by"}
+    if appointment.status == AppointmentRequest.Status.CONTACTED and appointment.first_contacted_at is None:
+        appointment.first_contacted_at = appointment.status_changed_at  # contacted without a logged attempt
+        fields.add("first_contacted_at")
+    return fields
+
+
+def _versioned_save(appointment: AppointmentRequest, fields, changed_by) -> None:
+    appointment.version = F("version") + 1
+    appointment.changed_at = timezone.now()
+    appointment.changed_by = changed_by
+    appointment.save(update_fields=[*fields, "version", "changed_at", "changed_by"])
+    appointment.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
 def appointment_request_set_status(*, appointment: AppointmentRequest, status: str, changed_by) -> None:
     """Moves a request to a new status, recording who did it and when (no-op if unchanged)."""
     if appointment.status == status:
         return
     appointment.status = status
-    appointment.status_changed_at = timezone.now()
-    appointment.status_changed_by = changed_by
-    fields = ["status", "status_changed_at", "status_changed_by"]
-    if status == AppointmentRequest.Status.CONTACTED and appointment.first_contacted_at is None:
-        appointment.first_contacted_at = appointment.status_changed_at  # contacted without a logged attempt
-        fields.append("first_contacted_at")
-    appointment.full_clean(validate_unique=False)
-    appointment.save(update_fields=fields)
+    fields = {"status"} | _status_moved(appointment, changed_by)
+    appointment.full_clean(validate_unique=False, exclude=["treatment"])
+    _versioned_save(appointment, fields, changed_by)
 
 
 @transaction.atomic
@@ -95,17 +154,30 @@ def appointment_requests_purge(*, older_than_days: int) -> int:
 
 @transaction.atomic
 def contact_attempt_record(
-    *, appointment: AppointmentRequest, made_by, method: str, outcome: str, note: str = ""
+    *,
+    appointment: AppointmentRequest,
+    made_by,
+    method: str,
+    outcome: str,
+    note: str = "",
+    call_back_at=None,
 ) -> ContactAttempt:
-    """Adds an attempt to the request's contact log. The first attempt is the request's first
-    contact (for the response-time figures); reaching the patient moves a new request to
-    "contacted"."""
-    attempt = ContactAttempt(request=appointment, made_by=made_by, method=method, outcome=outcome, note=note)
+    """Adds an attempt to the request's contact log. Attempts never conflict with other changes:
+    they are added, not edited, and change no staff field except the status below. The first
+    attempt is the request's first contact (for the response-time figures); reaching the patient
+    moves a new request to "contacted". The attempt's call-back time (or none) becomes the
+    request's: it leaves the worklist until then."""
+    attempt = ContactAttempt(
+        request=appointment, made_by=made_by, method=method, outcome=outcome, note=note, call_back_at=call_back_at
+    )
     attempt.full_clean()
     attempt.save()
+    updates = {"call_back_at": call_back_at}
     if appointment.first_contacted_at is None:
-        appointment.first_contacted_at = attempt.made_at
-        appointment.save(update_fields=["first_contacted_at"])
+        updates["first_contacted_at"] = attempt.made_at
+    AppointmentRequest.objects.filter(pk=appointment.pk).update(**updates)
+    for name, value in updates.items():
+        setattr(appointment, name, value)
     if outcome == ContactAttempt.Outcome.REACHED and appointment.status == AppointmentRequest.Status.NEW:
         appointment_request_set_status(
             appointment=appointment, status=AppointmentRequest.Status.CONTACTED, changed_by=made_by
@@ -114,12 +186,41 @@ def contact_attempt_record(
 
 
 @transaction.atomic
+def patient_email_send(
+    *, appointment: AppointmentRequest, template: MessageTemplate, sent_by, appointment_at=None
+) -> PatientMessage:
+    """Queues an e-mail to the patient from one of the clinic's templates, with its line in the
+    contact log, in one transaction; the worker sends it once (tasks.send_patient_message). An
+    appointment confirmation carries the appointment's calendar file."""
+    subject, body = render_message(template, appointment, appointment_at=appointment_at)
+    message = PatientMessage.objects.create(
+        request=appointment,
+        template=template,
+        subject=subject,
+        body=body,
+        appointment_at=appointment_at if template.confirms_appointment else None,
+        queued_by=sent_by,
+    )
+    contact_attempt_record(
+        appointment=appointment,
+        made_by=sent_by,
+        method=ContactAttempt.Method.EMAIL,
+        outcome=ContactAttempt.Outcome.SENT,
+        note=str(template)[:300],
+        call_back_at=appointment.call_back_at,
+    )
+    send_patient_message.enqueue(message.pk)
+    return message
+
+
+@transaction.atomic
 def appointment_request_merge(*, duplicate: AppointmentRequest, original: AppointmentRequest, changed_by) -> None:
     """Closes `duplicate` as a repeat of `original`, which stays open."""
     if duplicate.pk == original.pk:
         raise ValueError("a request cannot be a duplicate of itself")
     duplicate.duplicate_of = original
-    duplicate.save(update_fields=["duplicate_of"])
-    appointment_request_set_status(
-        appointment=duplicate, status=AppointmentRequest.Status.CLOSED, changed_by=changed_by
-    )
+    fields = {"duplicate_of"}
+    if duplicate.status != AppointmentRequest.Status.CLOSED:
+        duplicate.status = AppointmentRequest.Status.CLOSED
+        fields |= {"status"} | _status_moved(duplicate, changed_by)
+    _versioned_save(duplicate, fields, changed_by)

@@ -67,3 +67,17 @@ def queue_heartbeat(after: datetime.timedelta = datetime.timedelta(0)) -> bool:
         return False
     worker_heartbeat.using(run_after=timezone.now() + after).enqueue()
     return True
+
+
+@task()
+def send_patient_message(message_id: int, attempt: int = 1) -> bool:
+    """Sends an e-mail staff wrote to a patient (appointments.patient_email), once; tried again
+    after each delay in NOTIFICATION_RETRY_MINUTES while the mail server refuses it."""
+    from .patient_email import send
+
+    done = send(message_id)
+    delays = settings.NOTIFICATION_RETRY_MINUTES
+    if not done and attempt <= len(delays) and task_backends[send_patient_message.backend].supports_defer:
+        run_after = timezone.now() + datetime.timedelta(minutes=delays[attempt - 1])
+        send_patient_message.using(run_after=run_after).enqueue(message_id, attempt + 1)
+    return done

@@ -2,8 +2,10 @@
 
 import datetime
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
@@ -12,8 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .images import Illustrated
-from .reviews import PageReview, Reviewer, add_months  # noqa: F401  (Django finds the review models here)
+from .reviews import PageReview, Reviewer, add_months, review_interval_months  # noqa: F401  (Django finds the review models here)
 from .sources import PageSource, Source
+
+
+def default_staff_alert_email() -> str:
+    return settings.APPOINTMENT_STAFF_EMAIL
+
+
+def default_response_business_days() -> int:
+    return settings.APPOINTMENT_RESPONSE_BUSINESS_DAYS
+
+
+def default_review_interval_months() -> int:
+    return settings.REVIEW_INTERVAL_MONTHS
 
 
 class Clinic(models.Model):
@@ -51,6 +65,30 @@ class Clinic(models.Model):
         blank=True,
         help_text=_("What a consultation and treatments cost, and how patients pay. Empty: not shown."),
     )
+    # The front desk's settings. Their first values come from the environment (docs/deploying.md);
+    # from then on staff keep them here.
+    staff_alert_email = models.EmailField(
+        _("new-request alerts go to"),
+        blank=True,
+        default=default_staff_alert_email,
+        help_text=_(
+            "The address told of each new request (never with the patient's details). Empty: the e-mail above."
+        ),
+    )
+    response_business_days = models.PositiveSmallIntegerField(
+        _("answer requests within (business days)"),
+        default=default_response_business_days,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "A request is due by closing time this many open days after the day it arrived. Patients are told "
+            "the day; the front desk's worklist counts from it."
+        ),
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review each patient page every (months)"),
+        default=default_review_interval_months,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
     # The opening hours and closed days below, as one value kept on the clinic's row by the site
     # (opening_hours.py), so every page reads them with the clinic's details in one query.
     hours_summary = models.JSONField(default=dict, editable=False)
@@ -70,11 +108,22 @@ class Clinic(models.Model):
 
     @property
     def phone_href(self):
-        """The phone number as a tel: URI (digits and a leading +1 for US numbers)."""
-        digits = "".join(character for character in self.phone if character.isdigit())
-        if len(digits) == 10:
-            digits = "1" + digits
-        return f"tel:+{digits}"
+        """The phone number as a tel: URI (RFC 3966), an extension kept as such:
+        "1-212-679-9667 ext. 2" is tel:+12126799667;ext=2, never a longer number."""
+        try:
+            number = phonenumbers.parse(self.phone, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_possible_number(number):
+            digits = "".join(character for character in self.phone if character.isdigit())
+            return f"tel:+{'1' + digits if len(digits) == 10 else digits}"
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return f"tel:{e164};ext={number.extension}" if number.extension else f"tel:{e164}"
+
+    @property
+    def alert_address(self):
+        """Where new-request alerts go."""
+        return self.staff_alert_email or self.email
 
 
 class OpeningTime(models.Model):
@@ -173,7 +222,7 @@ class TreatmentPageQuerySet(models.QuerySet):
     def due_for_review(self, within_days: int):
         """Pages never reviewed, or whose next review falls due within `within_days` (or is overdue)."""
         horizon = timezone.localdate() + datetime.timedelta(days=within_days)
-        reviewed_before = add_months(horizon, -settings.REVIEW_INTERVAL_MONTHS)
+        reviewed_before = add_months(horizon, -review_interval_months())
         return self.annotate(last_reviewed_on=Max("reviews__reviewed_on")).filter(
             Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=reviewed_before)
         )

@@ -1,9 +1,9 @@
 """The editorial review record: who reviewed a page, in what role, and when.
 
 A page claims a review only once a member of staff has recorded one: the reviewer is a user of
-the site with a role or credential on file, never free text. The next review falls due
-REVIEW_INTERVAL_MONTHS after the last; past that date the page says, in plain words, that it is
-due for review.
+the site with a role or credential on file, never free text. The next review falls due the
+clinic's review interval (in the admin) after the last; past that date the page says, in plain
+words, that it is due for review.
 """
 
 import calendar
@@ -15,6 +15,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+def review_interval_months() -> int:
+    """The clinic's review interval, as staff keep it on the clinic's record (the environment's
+    REVIEW_INTERVAL_MONTHS before there is one)."""
+    from .context_processors import clinic_for_pages
+
+    clinic = clinic_for_pages()
+    return clinic.review_interval_months if clinic is not None else settings.REVIEW_INTERVAL_MONTHS
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -104,7 +113,7 @@ class PageReview(models.Model):
 
     @property
     def next_review_due(self) -> datetime.date:
-        return add_months(self.reviewed_on, settings.REVIEW_INTERVAL_MONTHS)
+        return add_months(self.reviewed_on, review_interval_months())
 
     @property
     def is_overdue(self) -> bool:

@@ -46,6 +46,10 @@ def make_request(**fields):
         "submission_token": uuid.uuid4(),
         **fields,
     }
+    if "answer_due_at" not in values:  # as the form's service sets it
+        from appointments.response_time import response_due
+
+        values["answer_due_at"] = response_due(values.setdefault("received_at", timezone.now()))
     return AppointmentRequest.objects.create(**values)
 
 

@@ -32,7 +32,7 @@ def rows(response):
     return list(response.context["cl"].result_list)
 
 
-def test_the_queue_shows_open_requests_oldest_first_by_default(admin_client, content):
+def test_the_queue_opens_on_the_worklist_oldest_first_without_opening_hours(admin_client, content):
     older = make_request(first_name="Older", received_at=timezone.now() - datetime.timedelta(days=2))
     newer = make_request(first_name="Newer", email="newer@example.org")
     make_request(first_name="Finished", email="done@example.org", status="closed")
@@ -41,7 +41,7 @@ def test_the_queue_shows_open_requests_oldest_first_by_default(admin_client, con
     headers = [
         th.get_text(" ", strip=True) for th in BeautifulSoup(response.content, "html.parser").select("thead th")
     ]
-    assert headers[1:] == ["Name", "Received", "Status", "Contact by", "Waiting", "Assigned to"]
+    assert headers[1:] == ["Name", "Next step", "Received", "Status", "Contact by", "Assigned to"]
     every = admin_client.get(CHANGELIST, {"queue": "all"})
     assert len(rows(every)) == 3
 
@@ -88,7 +88,14 @@ def test_what_the_patient_sent_is_read_only_and_status_change_is_recorded(admin_
     url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
     data = admin_change_form_data(admin_client.get(url))
     assert "first_name" not in data
-    data.update(first_name="Changed", status="scheduled", staff_notes="Booked Tuesday 10am.")
+    when = timezone.localtime() + datetime.timedelta(days=3)
+    data.update(
+        first_name="Changed",
+        status="scheduled",
+        appointment_at_0=f"{when:%Y-%m-%d}",
+        appointment_at_1="10:00:00",
+        staff_notes="Booked Tuesday 10am.",
+    )
     assert admin_client.post(url, data).status_code == 302
     appointment.refresh_from_db()
     assert appointment.first_name == "Ana"
@@ -180,15 +187,15 @@ def test_front_desk_cannot_delete_requests_or_edit_content(front_desk_client, co
 
 def test_the_admin_changes_a_status_through_the_one_service_function(admin_client, content, monkeypatch):
     import appointments.admin
-    from appointments.services import appointment_request_set_status
+    from appointments.services import appointment_request_change
 
     calls = []
 
     def recording(**kwargs):
         calls.append(kwargs["status"])
-        return appointment_request_set_status(**kwargs)
+        return appointment_request_change(**kwargs)
 
-    monkeypatch.setattr(appointments.admin, "appointment_request_set_status", recording)
+    monkeypatch.setattr(appointments.admin, "appointment_request_change", recording)
     appointment = make_request()
     url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
     data = admin_change_form_data(admin_client.get(url))

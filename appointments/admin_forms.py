@@ -1,0 +1,215 @@
+"""The front desk's forms on a request: its page's own (checked against the version the
+receptionist opened), a queue row's, a contact attempt and an e-mail to the patient."""
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AppointmentRequest, ContactAttempt, MessageTemplate, Status
+from .patient_email import appointment_words
+from .services import STAFF_FIELDS
+
+OPENED_SALT = "appointments.opened"
+
+
+def person(user) -> str:
+    if user is None:
+        return str(_("nobody"))
+    return user.get_full_name() or user.get_username()
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """Front-desk staff by their full name."""
+
+    def label_from_instance(self, user):
+        return person(user)
+
+
+def snapshot(appointment: AppointmentRequest) -> str:
+    """What the receptionist opened, signed (so the page cannot claim another version): the
+    version, and each staff field as it stood, for saying what changed if her save is refused."""
+    return signing.dumps(
+        {
+            "version": appointment.version,
+            "status": appointment.status,
+            "assigned_to": appointment.assigned_to_id,
+            "notes": signing.base64_hmac("notes", appointment.staff_notes, "appointments.notes"),
+            "appointment_at": appointment.appointment_at.isoformat() if appointment.appointment_at else None,
+            "duplicate_of": appointment.duplicate_of_id,
+        },
+        salt=OPENED_SALT,
+        compress=True,
+    )
+
+
+def what_changed(opened: dict, current: AppointmentRequest) -> list[str]:
+    lines = []
+    if opened["status"] != current.status:
+        before = Status(opened["status"]).label if opened["status"] in Status.values else opened["status"]
+        lines.append(_("status: %(before)s → %(after)s") % {"before": before, "after": current.get_status_display()})
+    if opened["assigned_to"] != current.assigned_to_id:
+        lines.append(_("assigned to: now %s") % person(current.assigned_to))
+    if opened["notes"] != signing.base64_hmac("notes", current.staff_notes, "appointments.notes"):
+        lines.append(_("staff notes changed"))
+    current_appointment = current.appointment_at.isoformat() if current.appointment_at else None
+    if opened["appointment_at"] != current_appointment:
+        lines.append(_("appointment: now %s") % appointment_words(current.appointment_at))
+    if opened["duplicate_of"] != current.duplicate_of_id:
+        lines.append(_("closed as a duplicate") if current.duplicate_of_id else _("no longer a duplicate"))
+    return lines
+
+
+class VersionChecked(forms.ModelForm):
+    """A form whose save is refused when the request changed since it was opened. The refusal
+    says what changed and by whom; the receptionist's own entries stay in the form, now checked
+    against the current version, so saving again applies them on purpose."""
+
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.also_changed = set()
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["opened"] = snapshot(self.instance)
+
+    def opened_state(self) -> dict | None:
+        try:
+            return signing.loads(self.data.get(self.add_prefix("opened"), ""), salt=OPENED_SALT)
+        except signing.BadSignature:
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = self.opened_state()
+        if opened is None:
+            raise forms.ValidationError(_("This page is too old to save from. Please open the request again."))
+        # Locked until the save commits (the admin saves in one transaction): no save slips between.
+        current = (
+            AppointmentRequest.objects.select_for_update()
+            .select_related("changed_by", "assigned_to")
+            .get(pk=self.instance.pk)
+        )
+        if current.version != opened["version"]:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened")] = snapshot(current)
+            changes = "; ".join(what_changed(opened, current)) or _("its contact log or e-mail state")
+            when = timezone.localtime(current.changed_at) if current.changed_at else None
+            raise forms.ValidationError(
+                _(
+                    "Not saved: %(who)s changed request #%(number)s at %(when)s, after you opened it (%(changes)s). "
+                    "What you entered is still below: check it against the request as it is now, then save again."
+                ),
+                code="stale",
+                params={
+                    "who": person(current.changed_by),
+                    "number": current.pk,
+                    "when": f"{when:%-I:%M %p}" if when else "?",
+                    "changes": changes,
+                },
+            )
+        cleaned["opened_version"] = opened["version"]
+        return cleaned
+
+    def staff_changes(self) -> dict:
+        changed = set(self.changed_data) | self.also_changed
+        return {name: self.cleaned_data[name] for name in STAFF_FIELDS if name in changed}
+
+
+class RequestForm(VersionChecked):
+    send_confirmation = forms.BooleanField(
+        label=_("E-mail the patient a confirmation of the appointment, with a calendar file"),
+        required=False,
+        initial=True,
+    )
+
+    class Meta:
+        model = AppointmentRequest
+        fields = ["status", "assigned_to", "appointment_at", "staff_notes", "duplicate_of"]
+
+    def clean(self):
+        cleaned = super().clean()
+        status, when = cleaned.get("status"), cleaned.get("appointment_at")
+        if "appointment_at" in self.changed_data and when is not None:
+            if when < timezone.now():
+                self.add_error("appointment_at", _("That time has passed. Enter the appointment's date and time."))
+            elif status in (Status.NEW, Status.CONTACTED):
+                cleaned["status"] = Status.SCHEDULED  # recording an appointment schedules the request
+                self.also_changed.add("status")
+        if cleaned.get("status") == Status.SCHEDULED and when is None:
+            self.add_error("appointment_at", _("Enter the appointment's date and time to mark the request scheduled."))
+        return cleaned
+
+
+class QueueRowForm(VersionChecked):
+    """A row of the queue: status and assignment, labelled with the request they change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"status": _("Status of request #%s"), "assigned_to": _("Request #%s assigned to")}
+        for name, label in labels.items():
+            if name in self.fields:
+                widget = self.fields[name].widget
+                getattr(widget, "widget", widget).attrs["aria-label"] = label % self.instance.pk
+        # The queue shows only the editable columns of each row; the version rides with the status.
+        self.fields["status"].widget = WithOpenedVersion(
+            choices=self.fields["status"].choices,
+            attrs=self.fields["status"].widget.attrs,
+            opened_name=self.add_prefix("opened"),
+            opened_value=self.data.get(self.add_prefix("opened")) if self.is_bound else snapshot(self.instance),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        scheduling = cleaned.get("status") == Status.SCHEDULED and "status" in self.changed_data
+        if scheduling and self.instance.appointment_at is None:
+            self.add_error("status", _("Open the request to record the appointment's date and time."))
+        return cleaned
+
+
+class WithOpenedVersion(forms.Select):
+    def __init__(self, *args, opened_name, opened_value, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.opened_name, self.opened_value = opened_name, opened_value
+
+    def render(self, name, value, attrs=None, renderer=None):
+        hidden = forms.HiddenInput().render(self.opened_name, self.opened_value, renderer=renderer)
+        return super().render(name, value, attrs, renderer) + hidden
+
+
+class ContactAttemptForm(forms.ModelForm):
+    call_back_at = forms.DateTimeField(
+        label=_("Call back at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Optional. The request leaves the worklist until then."),
+    )
+
+    class Meta:
+        model = ContactAttempt
+        fields = ["method", "outcome", "note", "call_back_at"]
+
+    def clean_call_back_at(self):
+        when = self.cleaned_data["call_back_at"]
+        if when is not None and when <= timezone.now():
+            raise forms.ValidationError(_("That time has passed. Choose a time to come."))
+        return when
+
+
+class PatientEmailForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("E-mail the patient"),
+        queryset=MessageTemplate.objects.all(),
+        empty_label=None,
+        help_text=_("The clinic's own texts (E-mails to patients, in the admin). Nothing medical is added."),
+    )
+
+    def __init__(self, *args, appointment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appointment = appointment
+
+    def clean_template(self):
+        template = self.cleaned_data["template"]
+        if template.confirms_appointment and (self.appointment is None or self.appointment.appointment_at is None):
+            raise forms.ValidationError(_("Record the appointment's date and time first: this e-mail confirms it."))
+        return template
