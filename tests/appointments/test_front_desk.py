@@ -13,7 +13,6 @@ from pytest_django.asserts import assertContains
 from appointments.models import AppointmentRequest, ContactAttempt
 from appointments.response_time import response_due
 from conftest import sign_in
-from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_opening_hours
 
 from .factories import make_request, search_queue, time_machine_at
