@@ -9,18 +9,20 @@ votes). Charts are SVG drawn here, each with its table behind "Show as table".
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Q
-from django.db.models.functions import NullIf, TruncDate, TruncWeek
+from django.db.models.functions import NullIf, TruncWeek
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from treatments.opening_hours import clinic_hours
+
 from .models import AppointmentRequest, Status
 from .ratings.models import PageComment, PageRating, RatedPage
-from .response_time import response_due
 
 WEEKS = 12
 LOW_RATING = 3.5  # pages averaging below this have their comments listed
@@ -38,7 +40,7 @@ class Bar:
     values: tuple[int, ...]
 
 
-def chart(bars: list[Bar], *, title, heading, series, width=640, height=180, gap=4) -> dict:
+def chart(bars: list[Bar], *, key, title, heading, series, width=640, height=180, gap=4) -> dict:
     """Bar geometry for templates/appointments/dashboard_chart.html (one or two series), with
     the chart's title, the table's first column heading and each series' name."""
     top = max((max(bar.values) for bar in bars), default=0) or 1
@@ -64,6 +66,7 @@ def chart(bars: list[Bar], *, title, heading, series, width=640, height=180, gap
         "height": height,
         "shapes": shapes,
         "bars": bars,
+        "key": key,
         "title": title,
         "heading": heading,
         "series": series,
@@ -99,30 +102,36 @@ def percentile_hours(queryset, share: float, count: int) -> float | None:
 
 
 def first_contact(now) -> dict:
-    """Median and 90th-percentile time to first contact over the last 12 weeks, and the share
-    of those requests first contacted within the promise (three queries and one aggregate)."""
+    """Median and 90th-percentile time to first contact over the last 12 weeks (three queries),
+    and how many requests were answered within the clinic's promise, out of all whose answer was
+    due: one contacted late, or not contacted at all once its time passed, is outside it (one
+    aggregate; each request's due time is the one computed in the clinic's time zone when it
+    arrived). Requests merged into another are left out."""
     since = now - datetime.timedelta(weeks=WEEKS)
     contacted = AppointmentRequest.objects.filter(received_at__gte=since, first_contacted_at__isnull=False).annotate(
         waited=ExpressionWrapper(F("first_contacted_at") - F("received_at"), output_field=DurationField())
     )
     count = contacted.count()
-    figures = {
+    promised = AppointmentRequest.objects.filter(
+        received_at__gte=since, answer_due_at__isnull=False, duplicate_of__isnull=True
+    ).aggregate(
+        in_time=Count("pk", filter=Q(first_contacted_at__lte=F("answer_due_at"))),
+        late=Count(
+            "pk",
+            filter=Q(first_contacted_at__gt=F("answer_due_at"))
+            | Q(first_contacted_at__isnull=True, answer_due_at__lt=now),
+        ),
+    )
+    due = promised["in_time"] + promised["late"]
+    return {
         "count": count,
         "median_hours": percentile_hours(contacted, 0.5, count),
         "p90_hours": percentile_hours(contacted, 0.9, count),
-        "within_promise": None,
+        "within_promise": round(100 * promised["in_time"] / due) if due else None,
+        "promise_due": due,
+        "promise_late": promised["late"],
+        "hours_known": clinic_hours() is not None,
     }
-    days = [since.date() + datetime.timedelta(days=offset) for offset in range((now.date() - since.date()).days + 1)]
-    dues = {day: response_due(timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))) for day in days}
-    if count and all(dues.values()):
-        in_time = Q()
-        for day, due in dues.items():
-            in_time |= Q(received_day=day, first_contacted_at__lte=due)
-        on_time = contacted.annotate(received_day=TruncDate("received_at")).aggregate(n=Count("pk", filter=in_time))[
-            "n"
-        ]
-        figures["within_promise"] = round(100 * on_time / count)
-    return figures
 
 
 def open_requests(now) -> dict:
@@ -182,8 +191,10 @@ def dashboard_figures(now=None) -> dict:
     weekly = weekly_requests(now)
     open_figures = open_requests(now)
     return {
+        "worklist": AppointmentRequest.objects.worklist_counts(now),
         "weekly": chart(
             weekly,
+            key="weekly",
             title=_("Requests and newsletter opt-ins, last 12 weeks"),
             heading=_("Week starting"),
             series=[_("Requests"), _("Newsletter opt-ins")],
@@ -192,6 +203,7 @@ def dashboard_figures(now=None) -> dict:
         "open": open_figures,
         "ages": chart(
             open_figures["by_age"],
+            key="ages",
             title=_("Open requests by how long they have waited"),
             heading=_("Waiting"),
             series=[_("Open requests")],
@@ -209,8 +221,8 @@ def dashboard(request):
     if not request.user.has_perm("appointments.view_appointmentrequest"):
         raise PermissionDenied
     context = {
+        **admin.site.each_context(request),  # the admin's header, sign-out link and tab title
         **dashboard_figures(),
         "title": _("How the clinic is doing"),
-        "site_header": _("Clinic website administration"),
     }
     return render(request, "appointments/dashboard.html", context)

@@ -68,6 +68,10 @@ class ClinicAdmin(SimpleHistoryAdmin):
             _("Visiting page (each part is shown only once written)"),
             {"fields": ["directions", "step_free_access", "costs"]},
         ),
+        (
+            _("Front desk and editors"),
+            {"fields": ["staff_alert_email", "response_business_days", "review_interval_months"]},
+        ),
     ]
     inlines = [OpeningTimeInline, ClinicClosureInline]
 
