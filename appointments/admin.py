@@ -262,6 +262,13 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             url = reverse("admin:appointments_appointmentrequest_changelist")
             return redirect(f"{url}?{params.urlencode()}" if params else url)
         response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "POST" and changelist is not None and changelist.formset is not None:
+            # A refused row may have left this view (a colleague finished it): say so at the top.
+            for form in changelist.formset.forms:
+                for error in form.errors.as_data().get(QueueRowForm.stale_error_field, []):
+                    if error.code == "stale":
+                        messages.error(request, " ".join(error.messages))
         if request.method == "GET" and getattr(response, "context_data", None) and "cl" in response.context_data:
             changelist = response.context_data["cl"]
             audit.record_list(request, [row.pk for row in changelist.result_list], searched=bool(query))

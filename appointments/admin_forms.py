@@ -34,8 +34,8 @@ def snapshot(appointment: AppointmentRequest) -> str:
             "version": appointment.version,
             "status": appointment.status,
             "assigned_to": appointment.assigned_to_id,
-            "notes": signing.base64_hmac("notes", appointment.staff_notes, "appointments.notes"),
-            "appointment_at": appointment.appointment_at.isoformat() if appointment.appointment_at else None,
+            "notes": state_of("staff_notes", appointment.staff_notes),
+            "appointment_at": state_of("appointment_at", appointment.appointment_at),
             "duplicate_of": appointment.duplicate_of_id,
         },
         salt=OPENED_SALT,
@@ -50,14 +50,27 @@ def what_changed(opened: dict, current: AppointmentRequest) -> list[str]:
         lines.append(_("status: %(before)s → %(after)s") % {"before": before, "after": current.get_status_display()})
     if opened["assigned_to"] != current.assigned_to_id:
         lines.append(_("assigned to: now %s") % person(current.assigned_to))
-    if opened["notes"] != signing.base64_hmac("notes", current.staff_notes, "appointments.notes"):
+    if opened["notes"] != state_of("staff_notes", current.staff_notes):
         lines.append(_("staff notes changed"))
-    current_appointment = current.appointment_at.isoformat() if current.appointment_at else None
-    if opened["appointment_at"] != current_appointment:
+    if opened["appointment_at"] != state_of("appointment_at", current.appointment_at):
         lines.append(_("appointment: now %s") % appointment_words(current.appointment_at))
     if opened["duplicate_of"] != current.duplicate_of_id:
         lines.append(_("closed as a duplicate") if current.duplicate_of_id else _("no longer a duplicate"))
     return lines
+
+
+OPENED_KEYS = {"staff_notes": "notes"}
+
+
+def state_of(name: str, value):
+    """A field's value as the opened snapshot records it."""
+    if name == "staff_notes":
+        return signing.base64_hmac("notes", value or "", "appointments.notes")
+    if name == "appointment_at":
+        return value.isoformat() if value else None
+    if name in ("assigned_to", "duplicate_of"):
+        return value.pk if value is not None else None
+    return value
 
 
 class VersionChecked(forms.ModelForm):
@@ -66,11 +79,12 @@ class VersionChecked(forms.ModelForm):
     against the current version, so saving again applies them on purpose."""
 
     opened = forms.CharField(widget=forms.HiddenInput, required=False)
+    stale_error_field = None  # where a refusal is shown: the whole form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.also_changed = set()
-        if self.instance.pk is not None and not self.is_bound:
+        if self.instance.pk is not None:
             self.initial["opened"] = snapshot(self.instance)
 
     def opened_state(self) -> dict | None:
@@ -91,25 +105,54 @@ class VersionChecked(forms.ModelForm):
             .get(pk=self.instance.pk)
         )
         if current.version != opened["version"]:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("opened")] = snapshot(current)
+            self.keep_only_her_changes(opened, current)
             changes = "; ".join(what_changed(opened, current)) or _("its contact log or e-mail state")
             when = timezone.localtime(current.changed_at) if current.changed_at else None
-            raise forms.ValidationError(
-                _(
-                    "Not saved: %(who)s changed request #%(number)s at %(when)s, after you opened it (%(changes)s). "
-                    "What you entered is still below: check it against the request as it is now, then save again."
+            self.add_error(
+                self.stale_error_field,
+                forms.ValidationError(
+                    _(
+                        "Not saved: %(who)s changed request #%(number)s at %(when)s, after you opened it "
+                        "(%(changes)s). What you entered is still here: check it against the request as it is "
+                        "now, then save again."
+                    ),
+                    code="stale",
+                    params={
+                        "who": person(current.changed_by),
+                        "number": current.pk,
+                        "when": f"{when:%-I:%M %p}" if when else "?",
+                        "changes": changes,
+                    },
                 ),
-                code="stale",
-                params={
-                    "who": person(current.changed_by),
-                    "number": current.pk,
-                    "when": f"{when:%-I:%M %p}" if when else "?",
-                    "changes": changes,
-                },
             )
+            return cleaned
         cleaned["opened_version"] = opened["version"]
         return cleaned
+
+    def keep_only_her_changes(self, opened: dict, current: AppointmentRequest) -> None:
+        """After a refused save the form shows, for each field she left alone, the request as it
+        is now (a colleague's change is not undone by saving again), and her own entries where
+        she changed something; it is then checked against the current version."""
+        data = self.data.copy()
+        data[self.add_prefix("opened")] = snapshot(current)
+        for name in set(self.fields) & set(STAFF_FIELDS):
+            if self.add_prefix(name) not in data and name != "appointment_at":
+                continue
+            field, bound = self.fields[name], self[name]
+            try:
+                posted = field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+            except forms.ValidationError:
+                continue  # what she typed is kept, and its error shown
+            if state_of(name, posted) != opened[OPENED_KEYS.get(name, name)]:
+                continue  # hers: kept
+            value = getattr(current, name)
+            if name == "appointment_at":
+                local = timezone.localtime(value) if value else None
+                data[f"{bound.html_name}_0"] = f"{local:%Y-%m-%d}" if local else ""
+                data[f"{bound.html_name}_1"] = f"{local:%H:%M:%S}" if local else ""
+            else:
+                data[bound.html_name] = "" if value is None else str(getattr(value, "pk", value))
+        self.data = data
 
     def staff_changes(self) -> dict:
         changed = set(self.changed_data) | self.also_changed
@@ -143,6 +186,8 @@ class RequestForm(VersionChecked):
 
 class QueueRowForm(VersionChecked):
     """A row of the queue: status and assignment, labelled with the request they change."""
+
+    stale_error_field = "status"  # a row shows its fields' errors only
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
