@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.dashboard import dashboard
 from sitewide.about import accessibility_statement, privacy_notice, visiting
+from sitewide.staff_idle import still_here
 from sitewide.views import healthz
 from treatments.seo import SITEMAPS, robots_txt
 from treatments.share import share_card
@@ -21,6 +22,7 @@ urlpatterns = [
     path("appointments/", include("appointments.urls")),
     path("ratings/", include("appointments.ratings.urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
+    path("admin/still-here/", admin.site.admin_view(still_here), name="staff_still_here"),
     path("admin/", admin.site.urls),
     path("privacy/", privacy_notice, name="privacy"),
     path("accessibility/", accessibility_statement, name="accessibility"),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .client_address import client_address
+from .staff_idle import keep_unsaved, kept_for, offer_to_save
 
 SIGNED_IN_AT = "sitewide:signed-in-at"
 LAST_SEEN_AT = "sitewide:last-seen-at"
@@ -46,10 +47,25 @@ def staff_session_limits(get_response):
             idle = now - last_seen_at > settings.STAFF_IDLE_MINUTES * 60
             too_long = now - signed_in_at > settings.STAFF_SESSION_MAX_HOURS * 3600
             if idle or too_long:
+                user_id = request.user.pk
                 logout(request)
-                messages.info(request, _("You were signed out to keep patients' details safe. Please sign in again."))
+                if keep_unsaved(request, user_id):
+                    messages.info(
+                        request,
+                        _(
+                            "You were signed out to keep patients' details safe. What you were saving is kept: "
+                            "sign in again to save it."
+                        ),
+                    )
+                else:
+                    messages.info(
+                        request, _("You were signed out to keep patients' details safe. Please sign in again.")
+                    )
                 return redirect_to_login(request.path)  # the path only: a query may hold a search for a name
             request.session[LAST_SEEN_AT] = now
+            kept = kept_for(request)
+            if kept is not None:
+                return offer_to_save(request, kept)
         return get_response(request)
 
     return middleware

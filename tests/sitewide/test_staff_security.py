@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.models import AppointmentRequest
+from appointments.models import AppointmentRequest, QueueView
 from conftest import current_code
 from sitewide.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from tests.admin_forms import admin_change_form_data
@@ -115,6 +115,54 @@ def test_an_idle_staff_session_ends(receptionist, settings):
     assert client.get("/admin/").status_code == 302  # signed out
 
 
+def test_a_save_after_the_idle_limit_is_kept_and_saved_after_signing_in_again(receptionist, settings, content):
+    from bs4 import BeautifulSoup
+
+    settings.STAFF_IDLE_MINUTES = 30
+    appointment = make_request()
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+    client, _ = sign_in(PASSWORD)
+    data = admin_change_form_data(client.get(url))
+    page = BeautifulSoup(client.get(url).content, "html.parser")
+    data["csrfmiddlewaretoken"] = page.select_one("#appointmentrequest_form input[name=csrfmiddlewaretoken]")["value"]
+    # The warning is on the page (the script shows it two minutes before the limit).
+    assert page.select_one("#idle-warning[hidden][data-idle-minutes='30']")
+    age_session(client, **{LAST_SEEN_AT: 31 * 60})  # she typed a note, slowly
+    data["staff_notes"] = "Called back on Tuesday; prefers mornings."
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    appointment.refresh_from_db()
+    assert appointment.staff_notes == ""  # not saved by a signed-out session...
+
+    login = {"username": "desk", "password": PASSWORD, "otp_token": current_code(receptionist), "next": url}
+    assert client.post(LOGIN, login)["Location"] == url
+    offer = client.get(url)  # ...nor lost: the page offers it back
+    assert "You have a change that was not saved yet" in offer.content.decode()
+    form = BeautifulSoup(offer.content, "html.parser").select_one("#content-main form")
+    kept = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    assert kept["staff_notes"] == "Called back on Tuesday; prefers mornings."
+    assert client.post(form["action"], kept).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.staff_notes == "Called back on Tuesday; prefers mornings."
+    assert "not saved yet" not in client.get(url).content.decode()  # offered once
+
+
+def test_a_kept_save_is_offered_only_to_whoever_made_it(receptionist, settings, content):
+    settings.STAFF_IDLE_MINUTES = 30
+    appointment = make_request()
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+    client, _ = sign_in(PASSWORD)
+    data = admin_change_form_data(client.get(url))
+    age_session(client, **{LAST_SEEN_AT: 31 * 60})
+    client.post(url, {**data, "staff_notes": "Mine."})
+    other = User.objects.create_superuser("boss", password="a-long-boss-password")
+    from conftest import sign_in as signed_in
+
+    signed_in(client, other)  # someone else signs in on the same browser
+    assert "not saved yet" not in client.get(url).content.decode()
+
+
 def test_a_staff_session_ends_after_a_working_day_however_active(receptionist, settings):
     settings.STAFF_SESSION_MAX_HOURS = 10
     client, _ = sign_in(PASSWORD)
@@ -142,23 +190,25 @@ def test_viewing_changing_and_exporting_a_request_are_recorded_with_who_and_wher
         {"action": "export_csv", "_selected_action": [appointment.pk]},
     )
     entries = [entry for entry in audit_entries(appointment) if entry.actor_id]
-    kinds = [(entry.action, (entry.additional_data or {}).get("export")) for entry in entries]
-    # Viewed; the note saved, then the status moved (by the one service function); exported.
-    assert kinds == [
-        (LogEntry.Action.ACCESS, None),
-        (LogEntry.Action.UPDATE, None),
-        (LogEntry.Action.UPDATE, None),
-        (LogEntry.Action.ACCESS, "requests CSV"),
-    ]
+    # Viewed; the note and the status saved together, in one versioned save.
+    assert [entry.action for entry in entries] == [LogEntry.Action.ACCESS, LogEntry.Action.UPDATE]
     for entry in entries:
         assert entry.actor == receptionist
         assert entry.remote_addr == "198.51.100.20"
         assert entry.object_repr.startswith(f"Request #{appointment.pk}, ")
         assert "Ana" not in entry.object_repr + str(entry.changes)
-    notes, status = entries[1], entries[2]
-    assert status.changes_dict["status"] == ["new", "contacted"]
-    assert "staff_notes" in notes.changes_dict
-    assert "mornings" not in str(notes.changes)  # a note is recorded as changed, never copied
+    saved = entries[1]
+    assert saved.changes_dict["status"] == ["new", "contacted"]
+    assert "staff_notes" in saved.changes_dict
+    assert "mornings" not in str(saved.changes)  # a note is recorded as changed, never copied
+    # The export: one entry for the whole file, naming the requests by number.
+    (export,) = QueueView.objects.exclude(exported="")
+    assert (export.user, export.address, export.exported, export.shown) == (
+        receptionist,
+        "198.51.100.20",
+        "requests CSV",
+        [appointment.pk],
+    )
 
 
 def test_the_audit_trail_is_for_superusers_only_and_read_only(receptionist, admin_client, content):
