@@ -1,4 +1,8 @@
+import contextlib
+import socket
+
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
@@ -38,3 +42,35 @@ def send(client, content, run_worker):
         return response
 
     return post
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf8", errors="replace")))
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback, started and stopped by the test."""
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_TIMEOUT = 5
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    yield controller, inbox
+    with contextlib.suppress(AssertionError):  # never started by the test
+        controller.stop()

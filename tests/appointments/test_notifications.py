@@ -1,4 +1,3 @@
-import contextlib
 import io
 import socket
 import threading
@@ -14,43 +13,12 @@ from pytest_django.asserts import assertContains
 
 from appointments.models import AppointmentRequest
 
+from .conftest import Inbox, free_port
 from .factories import form_data
 
 pytestmark = pytest.mark.django_db
 
 PATIENT_DETAILS = ["Ana", "Rivera", "Brooklyn", "ana.rivera@example.org", "555", "0142", "Weekday", "Mesotherapy"]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf8", errors="replace")))
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on loopback, started and stopped by the test."""
-    port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_TIMEOUT = 5
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    yield controller, inbox
-    with contextlib.suppress(AssertionError):  # never started by the test
-        controller.stop()
 
 
 def test_staff_are_alerted_without_any_patient_detail(send):

@@ -16,7 +16,6 @@ from appointments.models import MessageTemplate, PatientMessage
 from tests.admin_forms import admin_change_form_data
 
 from .factories import make_request
-from .test_notifications import smtp  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def test_we_tried_to_call_you_reaches_the_patient_once_and_is_in_the_contact_log
     admin_client,
     content,
     smtp,
-    run_worker,  # noqa: F811
+    run_worker,
 ):
     controller, inbox = smtp
     controller.start()
@@ -56,7 +55,8 @@ def test_we_tried_to_call_you_reaches_the_patient_once_and_is_in_the_contact_log
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert body.startswith("Dear Ana,")
     assert "1-212-679-9667" in body
-    assert "Rivera" not in body and "knee" not in body  # the first name only; nothing the patient wrote
+    assert "Rivera" not in body  # the first name only
+    assert "knee" not in body  # nothing the patient wrote
     [attempt] = appointment.contact_attempts.all()
     assert (attempt.method, attempt.outcome, attempt.note) == ("email", "sent", "We tried to call you")
     page = admin_client.get(change_url(appointment)).content.decode()
@@ -67,7 +67,7 @@ def test_recording_an_appointment_sends_its_confirmation_with_a_calendar_file(
     admin_client,
     content,
     smtp,
-    run_worker,  # noqa: F811
+    run_worker,
 ):
     controller, inbox = smtp
     controller.start()
@@ -105,7 +105,7 @@ def test_a_mail_server_that_refuses_leaves_the_message_queued_with_the_reason(
     admin_client,
     content,
     smtp,
-    run_worker,  # noqa: F811
+    run_worker,
 ):
     _controller, inbox = smtp  # not started: down
     appointment = make_request()
