@@ -321,7 +321,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         appointment = self.get_object(request, object_id)
-        if appointment is not None and request.method == "GET":
+        if appointment is not None:  # on a refused save too: the log stays in view
             extra_context = {**(extra_context or {}), **self.contact_panel(request, appointment)}
         try:
             response = super().change_view(request, object_id, form_url, extra_context)

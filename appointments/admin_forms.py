@@ -170,6 +170,12 @@ class RequestForm(VersionChecked):
         model = AppointmentRequest
         fields = ["status", "assigned_to", "appointment_at", "staff_notes", "duplicate_of"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["appointment_at"].widget if "appointment_at" in self.fields else None
+        for part, label in zip(getattr(widget, "widgets", []), [_("Appointment date"), _("Appointment time")]):
+            part.attrs["aria-label"] = label  # the admin labels the pair, not each box
+
     def clean(self):
         cleaned = super().clean()
         status, when = cleaned.get("status"), cleaned.get("appointment_at")

@@ -183,3 +183,15 @@ def test_the_promise_share_matches_sql_on_generated_data(content):
         assert timezone.localtime(request.answer_due_at) == timezone.make_aware(
             datetime.datetime.combine(day, datetime.time(17))
         )
+
+
+def test_the_dashboard_has_the_admins_header_sign_out_and_title(content, admin_client):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(admin_client.get(reverse("dashboard")).content, "html.parser")
+    assert page.title.get_text(strip=True) == "How the clinic is doing | Clinic website admin"
+    assert page.select_one("#logout-form button").get_text(strip=True) == "Log out"
+    assert page.select_one("#site-name").get_text(strip=True) == "Clinic website administration"
+    legend = page.select_one(".chart__legend").get_text(" ", strip=True)
+    assert "solid bars: Requests" in legend
+    assert "hatched bars: Newsletter opt-ins" in legend

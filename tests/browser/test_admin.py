@@ -85,7 +85,7 @@ def test_the_queue_fits_a_1366_laptop_without_sideways_scrolling(browser_context
     make_request(first_name="Ana", last_name="Rivera", contact_preference="email")
     page = signed_in_front_desk(browser_context_factory, site_url, {"width": 1366, "height": 900})
     page.reload()
-    for column in ["Name", "Received", "Status", "Contact by", "Waiting", "Assigned to"]:
+    for column in ["Name", "Next step", "Received", "Status", "Contact by", "Assigned to"]:
         expect(page.locator("#result_list thead")).to_contain_text(column)
     table = page.locator("#result_list")
     fits = page.evaluate(
