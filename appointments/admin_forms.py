@@ -173,7 +173,8 @@ class RequestForm(VersionChecked):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         widget = self.fields["appointment_at"].widget if "appointment_at" in self.fields else None
-        for part, label in zip(getattr(widget, "widgets", []), [_("Appointment date"), _("Appointment time")]):
+        labels = [_("Appointment date"), _("Appointment time")]
+        for part, label in zip(getattr(widget, "widgets", []), labels, strict=False):
             part.attrs["aria-label"] = label  # the admin labels the pair, not each box
 
     def clean(self):
