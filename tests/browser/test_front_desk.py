@@ -129,3 +129,35 @@ def test_the_dashboards_charts_fill_their_width_with_labels_of_at_least_12px(bro
     labels = weekly.locator(".chart__labels li")
     assert labels.count() == 12
     page.screenshot(path="/tmp/mesoclinic-dashboard.png", full_page=True)
+
+
+def test_a_warning_before_the_idle_sign_out_keeps_her_signed_in(browser_context_factory, site_url, settings):
+    settings.STAFF_IDLE_MINUTES = 30
+    appointment = make_request()
+    context = browser_context_factory(viewport=LAPTOP)
+    user = User.objects.create_user("maria", password=PASSWORD, is_staff=True, first_name="Maria")
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_appointmentrequest", "change_appointmentrequest"])
+    )
+    page = context.new_page()
+    page.clock.install()
+    page.goto(site_url + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(code_for(user))
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{site_url}/admin/appointments/appointmentrequest/{appointment.pk}/change/")
+    warning = page.locator("#idle-warning")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("27:00")  # 27 minutes without a request to the admin: no warning yet
+    page.clock.run_for(6000)
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("01:00")  # two minutes left
+    page.clock.run_for(6000)
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("You will be signed out in 2 minutes")
+    page.get_by_role("button", name="Stay signed in").click()  # a request: the idle clock starts again
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("05:00")
+    page.clock.run_for(6000)
+    expect(warning).to_be_hidden()
