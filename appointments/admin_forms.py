@@ -100,7 +100,7 @@ class VersionChecked(forms.ModelForm):
             raise forms.ValidationError(_("This page is too old to save from. Please open the request again."))
         # Locked until the save commits (the admin saves in one transaction): no save slips between.
         current = (
-            AppointmentRequest.objects.select_for_update()
+            AppointmentRequest.objects.select_for_update(of=("self",))
             .select_related("changed_by", "assigned_to")
             .get(pk=self.instance.pk)
         )

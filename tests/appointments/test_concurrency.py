@@ -85,3 +85,49 @@ def test_two_hundred_visitors_rating_at_once_give_exact_figures(content, setting
     assert summary.total == sum(stars_of)
     assert summary.distribution == [stars_of.count(n) for n in range(1, 6)]
     assert summary.average == sum(stars_of) / visitors
+
+
+def test_two_receptionists_saving_one_request_at_the_same_moment_one_wins_the_other_is_told(content):
+    """Both opened version 1; both press Save at once, through the admin's pages: the row lock
+    lets exactly one save through, and the other page says what changed and by whom."""
+    from django.contrib.auth.models import Permission, User
+
+    from conftest import sign_in
+    from tests.admin_forms import admin_change_form_data
+
+    from .factories import make_request
+
+    appointment = make_request()
+    url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
+    clients, pages = [], []
+    for name, status in [("maria", "contacted"), ("jo", "declined")]:
+        user = User.objects.create_user(name, password=f"a-long-password-for-{name}", is_staff=True)
+        user.user_permissions.add(  # the database is emptied between these tests: no groups
+            *Permission.objects.filter(codename__in=["view_appointmentrequest", "change_appointmentrequest"])
+        )
+        client = sign_in(Client(), user)
+        clients.append(client)
+        pages.append({**admin_change_form_data(client.get(url)), "status": status})
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def save(number):
+        try:
+            barrier.wait()
+            response = clients[number].post(url, pages[number])
+            results[number] = (response.status_code, response.content.decode())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(number,)) for number in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(status for status, _ in results.values())
+    assert statuses == [200, 302]
+    (refused,) = [html for status, html in results.values() if status == 200]
+    assert "Not saved:" in refused
+    appointment.refresh_from_db()
+    assert appointment.version == 2
+    assert appointment.status in ("contacted", "declined")
