@@ -7,7 +7,8 @@ class TreatmentsConfig(AppConfig):
     verbose_name = _("Treatments and patient information")
 
     def ready(self):
-        from . import opening_hours, words
+        from . import addresses, opening_hours, words
 
+        addresses.connect()
         words.connect()
         opening_hours.connect()

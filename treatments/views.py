@@ -1,9 +1,11 @@
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
+from .addresses import current_address
 from .models import Treatment
 from .page_content import published_page
 
@@ -40,7 +42,13 @@ treatment_index = TreatmentListView.as_view(
 
 def treatment_page(request, treatment_slug, page_slug=""):
     """Any page of a treatment; the page's kind picks the template that lays out its content."""
-    page = published_page(treatment_slug, page_slug)
+    try:
+        page = published_page(treatment_slug, page_slug)
+    except Http404:
+        moved_to = current_address(treatment_slug, page_slug)
+        if moved_to is None:
+            raise
+        return public(HttpResponsePermanentRedirect(moved_to))  # an old link or bookmark
     template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
     response = render(request, template_names, {"page": page, "treatment": page.treatment})
     if request.GET:

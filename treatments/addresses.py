@@ -1,0 +1,77 @@
+"""Addresses that last: when an editor changes a treatment's or a page's address name (slug),
+the old one is kept (FormerSlug), and a link or bookmark to it is sent on with a permanent
+redirect (301) to where the page is now, however many times it has moved since. The sitemap and
+every link on the site use the current address only."""
+
+from django.db import models
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class FormerSlug(models.Model):
+    """An address name a treatment (page empty) or one of its pages had before."""
+
+    treatment = models.ForeignKey("treatments.Treatment", on_delete=models.CASCADE, related_name="former_slugs")
+    page = models.ForeignKey(
+        "treatments.TreatmentPage", null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
+    )
+    slug = models.SlugField(_("former address name"), allow_unicode=False)
+    replaced_at = models.DateTimeField(_("replaced"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "page", "slug"], name="former_slug_once"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(page__isnull=True), name="former_treatment_slug_once"
+            ),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+
+def _remember_old_slug(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    old = sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    instance._former_slug = old if old is not None and old != instance.slug else None
+
+
+def _keep_former_slug(sender, instance, raw=False, **kwargs):
+    old = getattr(instance, "_former_slug", None)
+    if raw or old is None:
+        return
+    instance._former_slug = None
+    if sender._meta.model_name == "treatment":
+        FormerSlug.objects.filter(page__isnull=True, slug=old).delete()  # moved twice: the latest owner
+        FormerSlug.objects.create(treatment=instance, page=None, slug=old)
+    elif old:  # a page's own slug; the treatment's first page has none
+        FormerSlug.objects.get_or_create(treatment_id=instance.treatment_id, page=instance, slug=old)
+
+
+def connect() -> None:
+    from .models import Treatment, TreatmentPage
+
+    for model in (Treatment, TreatmentPage):
+        pre_save.connect(_remember_old_slug, sender=model, dispatch_uid=f"slug:{model._meta.label}:pre")
+        post_save.connect(_keep_former_slug, sender=model, dispatch_uid=f"slug:{model._meta.label}:post")
+
+
+def current_address(treatment_slug: str, page_slug: str) -> str | None:
+    """Where a page that used to be at this address is now (published), or None."""
+    from .models import Treatment, TreatmentPage
+
+    treatment = Treatment.objects.published().filter(slug=treatment_slug).first()
+    if treatment is None:
+        former = FormerSlug.objects.filter(page__isnull=True, slug=treatment_slug).select_related("treatment").first()
+        treatment = former.treatment if former and former.treatment.is_published else None
+    if treatment is None:
+        return None
+    pages = TreatmentPage.objects.published().filter(treatment=treatment)
+    page = pages.filter(slug=page_slug).first()
+    if page is None and page_slug:
+        page = pages.filter(former_slugs__slug=page_slug).order_by("-former_slugs__replaced_at").first()
+    return page.get_absolute_url() if page is not None else None
