@@ -2,7 +2,8 @@
 
 Every save of a page or of something on it (a section, a question, a step, a tip) compares the
 words patients read with what is stored; only a real change (not a save that changes nothing,
-nor a change of line endings from the browser) moves the page's `words_changed_at` to now.
+nor a change of line endings from the browser) moves the page's `words_changed_at` to now. Line
+endings are stored as \n, and a save that changes nothing adds no row to the history.
 Adding or deleting a part is a change too, and so is loading the shipped content
 (`seed_content`). Reviews, pictures, order and publication are not words: they leave the date.
 """
@@ -55,12 +56,36 @@ def mark_page_changed(page_id: int | None) -> None:
         TreatmentPage.objects.filter(pk=page_id).update(words_changed_at=timezone.now())
 
 
+def normalise_line_endings(instance) -> None:
+    """Stores every text with \n line breaks, whatever the browser sent (\r\n): a save of an
+    untouched answer then changes nothing, and its history says so."""
+    for field in WORDS[type(instance)]:
+        value = getattr(instance, field)
+        if isinstance(value, str) and "\r" in value:
+            setattr(instance, field, value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def unchanged(instance) -> bool:
+    """True when every stored column would be saved as it is (a save that changes nothing)."""
+    if instance.pk is None:
+        return False
+    fields = [field.attname for field in instance._meta.concrete_fields]
+    stored = type(instance)._default_manager.filter(pk=instance.pk).values(*fields).first()
+    return stored is not None and all(stored[name] == getattr(instance, name) for name in fields)
+
+
 def note_change_before_save(sender, instance, raw=False, **kwargs):
-    if not raw:  # loaddata: seed_content sets the date for the whole load
-        instance.words_were_changed = words_changed(instance)
+    if raw:  # loaddata: seed_content sets the date for the whole load
+        return
+    normalise_line_endings(instance)
+    instance.words_were_changed = words_changed(instance)
+    if unchanged(instance):
+        instance.skip_history_when_saving = True  # django-simple-history records nothing
 
 
 def mark_page_after_save(sender, instance, raw=False, **kwargs):
+    if hasattr(instance, "skip_history_when_saving"):  # after the history's own receiver read it
+        del instance.skip_history_when_saving
     if not raw and getattr(instance, "words_were_changed", False):
         mark_page_changed(page_id_of(instance))
         if isinstance(instance, TreatmentPage):

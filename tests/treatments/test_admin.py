@@ -52,3 +52,30 @@ def test_a_second_clinic_cannot_be_added(admin_client, content):
 def test_sections_are_edited_inline_not_on_their_own(admin_client, content):
     assert admin_client.get("/admin/treatments/section/").status_code == 404  # no admin page of its own
     assert Section.objects.count() > 0
+
+
+def test_one_answer_edited_in_the_browser_is_one_change_in_the_history(admin_client, content):
+    """Browsers send every textarea with CRLF line endings: only the edited answer is a change, the
+    words are stored with \\n, and saving the page again unchanged adds no history at all."""
+    page = TreatmentPage.objects.get(slug="faq")
+    url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
+
+    def as_the_browser_sends(data):
+        return {key: value.replace("\n", "\r\n") if isinstance(value, str) else value for key, value in data.items()}
+
+    def history_rows():
+        return sum(model.history.count() for model in [TreatmentPage, FAQEntry])
+
+    before = history_rows()
+    data = as_the_browser_sends(admin_change_form_data(admin_client.get(url)))
+    pain = FAQEntry.objects.get(anchor="pain")
+    index = list(page.faq_entries.all()).index(pain)
+    data[f"faq_entries-{index}-answer"] += "\r\nIt is over quickly."
+    assert admin_client.post(url, data).status_code == 302
+    assert history_rows() == before + 1
+    assert FAQEntry.history.latest().anchor == "pain"
+    assert not FAQEntry.objects.filter(answer__contains="\r").exists()
+
+    again = as_the_browser_sends(admin_change_form_data(admin_client.get(url)))
+    assert admin_client.post(url, again).status_code == 302
+    assert history_rows() == before + 1  # nothing changed, nothing recorded
