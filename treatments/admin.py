@@ -3,6 +3,7 @@ record and each page's history and reading grade."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -324,7 +325,10 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((change.when, change.who, change.what) for change in page_changes(page)),
+            (  # the clinic's time, to the minute
+                (f"{timezone.localtime(change.when):%-d %b %Y, %-I:%M %p}", change.who, change.what)
+                for change in page_changes(page)
+            ),
         )
         return format_html(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",

@@ -79,3 +79,18 @@ def test_one_answer_edited_in_the_browser_is_one_change_in_the_history(admin_cli
     again = as_the_browser_sends(admin_change_form_data(admin_client.get(url)))
     assert admin_client.post(url, again).status_code == 302
     assert history_rows() == before + 1  # nothing changed, nothing recorded
+
+
+def test_the_pages_history_shows_the_clinics_time_to_the_minute(admin_client, content):
+    import re
+
+    from bs4 import BeautifulSoup
+    from django.utils import timezone
+
+    page = TreatmentPage.objects.get(slug="faq")
+    page.intro += " More."
+    page.save()
+    html = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).content
+    first_row = BeautifulSoup(html, "html.parser").select_one(".field-change_history tbody tr td").get_text()
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{1,2}:\d{2} [AP]M", first_row)  # no seconds, no UTC
+    assert first_row.startswith(f"{timezone.localtime():%-d %b %Y}")
