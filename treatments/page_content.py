@@ -23,6 +23,30 @@ from .sources import PageSource, Source
 
 COLUMNS = ["part", "pk", "parent", "position", "text1", "text2", "text3", "text4", "day1", "day2", "user"]
 
+# Every field of every model read here is either carried to the page or left out for a reason.
+# tests/treatments/test_page_content.py fails when a model gains a field missing from both: a new
+# field would otherwise render empty on the public page without a word.
+CARRIED = {
+    Section: {"id", "page", "order", "heading", "anchor", "body", "sources"},
+    FAQEntry: {"id", "page", "order", "question", "anchor", "answer", "sources"},
+    PreventionStep: {"id", "page", "order", "title", "detail"},
+    PreventionTip: {"id", "step", "order", "text"},
+    PageReview: {"id", "page", "reviewer", "reviewed_on"},
+    Reviewer: {"id", "role", "user"},
+    Source: {"id", "title", "publisher", "url", "published_precision", "published_on", "checked_on"},
+    PageSource: {"page", "source", "order"},
+}
+LEFT_OUT = {
+    PageReview: {
+        "notes": "the reviewer's notes are for editors",
+        "recorded_at": "the page shows the review's date, not when it was typed in",
+        "claims_signed_off": "the admin's claims check",
+        "signed_off_claims": "the admin's claims check",
+    },
+    Source: {"notes": "editors' notes on the source"},
+    PageSource: {"id": "a row of the page's list; nothing links to it"},
+}
+
 
 def _value(name):
     return F(name) if name else Value("")
