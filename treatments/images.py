@@ -11,6 +11,7 @@ A picture needs alternative text, or staff must say it is decorative (then `alt=
 """
 
 import io
+import re
 import warnings
 from pathlib import PurePosixPath
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
@@ -63,7 +64,15 @@ def cleaned_upload(upload) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, out.getvalue(), content_type=Image.MIME[kind])
 
 
+class PictureInput(forms.ClearableFileInput):
+    """The admin's file box, with the current picture shown small beside its name."""
+
+    template_name = "treatments/widgets/picture_input.html"  # in the app: form widgets are drawn from apps
+
+
 class PictureFormField(forms.ImageField):
+    widget = PictureInput
+
     def to_python(self, data):
         if data in self.empty_values:
             return None
@@ -72,7 +81,22 @@ class PictureFormField(forms.ImageField):
 
 class PictureField(models.ImageField):
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PictureFormField, **kwargs})
+        kwargs["widget"] = PictureInput  # in place of the admin's own file box
+        return super().formfield(**{**kwargs, "form_class": PictureFormField})
+
+
+def delete_picture(storage, image_name: str) -> None:
+    """The original and each of its renditions, whatever widths they were made at."""
+    storage.delete(image_name)
+    folder = PurePosixPath(image_name).parent / "renditions"
+    own = re.compile(rf"{re.escape(PurePosixPath(image_name).stem)}-\d+\.webp")
+    try:
+        _folders, files = storage.listdir(str(folder))
+    except FileNotFoundError:
+        return
+    for file in files:
+        if own.fullmatch(file):
+            storage.delete(str(folder / file))
 
 
 def rendition_name(image_name: str, width: int) -> str:
@@ -107,12 +131,17 @@ class Illustrated(models.Model):
         previous = type(self).objects.filter(pk=self.pk).values_list("image", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
         if (previous or "") != (self.image.name or ""):
-            storage = self._meta.get_field("image").storage
-            if previous:
-                for width in RENDITION_WIDTHS:
-                    storage.delete(rendition_name(previous, width))
+            if previous:  # replaced or cleared: the old picture leaves the site, every copy of it
+                transaction.on_commit(lambda: delete_picture(self._meta.get_field("image").storage, previous))
             if self.image:
                 self.make_renditions()
+
+    def delete(self, *args, **kwargs):
+        name, storage = self.image.name, self._meta.get_field("image").storage
+        result = super().delete(*args, **kwargs)
+        if name:
+            transaction.on_commit(lambda: delete_picture(storage, name))
+        return result
 
     def clean(self):
         super().clean()

@@ -179,6 +179,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 # Pictures staff upload (treatments.images): refused above these sizes, with a message.
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+# The largest body the site reads: a picture and the page's form around it. A longer one is refused
+# by its declared length before it is read (sitewide.middleware); nginx's client_max_body_size is
+# the same (11m in deploy/nginx.conf: keep them together if IMAGE_MAX_BYTES changes).
+UPLOAD_MAX_BYTES = IMAGE_MAX_BYTES + 1024 * 1024
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -73,15 +73,55 @@ def test_renditions_are_webp_at_each_width_and_shown_with_srcset(admin_client, c
     assert img["src"] == storage.url(rendition_name(page.image.name, 1200))
 
 
-def test_a_new_picture_replaces_the_old_renditions(admin_client, content):
+def test_a_replaced_or_cleared_picture_leaves_the_site_with_every_copy(
+    admin_client, content, client, django_capture_on_commit_callbacks
+):
+    page = TreatmentPage.objects.get(slug="faq")
+    upload(admin_client, page, picture_bytes(exif=False, size=(1000, 700)))
+    page.refresh_from_db()
+    first = [page.image.name, *(rendition_name(page.image.name, width) for width in [480, 960, 1000])]
+    storage = page.image.storage
+    assert all(storage.exists(name) for name in first)
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the save has committed
+        upload(admin_client, page, picture_bytes(kind="PNG", exif=False), name="second.png")
+    page.refresh_from_db()
+    assert [name for name in first if storage.exists(name)] == []  # the 1000 px copy too
+    second = [page.image.name, rendition_name(page.image.name, 480)]
+    assert all(storage.exists(name) for name in second)
+
+    url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
+    data = admin_change_form_data(admin_client.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, {**data, "image-clear": "on"}).status_code == 302
+    assert [name for name in second if storage.exists(name)] == []
+    assert "img" not in str(BeautifulSoup(client.get(FAQ).content, "html.parser").select("img.picture"))
+
+
+def test_the_admin_shows_the_picture_small_beside_its_name(admin_client, content):
     page = TreatmentPage.objects.get(slug="faq")
     upload(admin_client, page, picture_bytes(exif=False))
     page.refresh_from_db()
-    old = rendition_name(page.image.name, 480)
-    upload(admin_client, page, picture_bytes(kind="PNG", exif=False), name="second.png")
-    page.refresh_from_db()
-    assert not page.image.storage.exists(old)
-    assert page.image.storage.exists(rendition_name(page.image.name, 480))
+    html = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).content
+    thumbnail = BeautifulSoup(html, "html.parser").select_one("img.picture-input__thumbnail")
+    assert thumbnail["src"] == page.image.url
+
+
+def test_a_body_larger_than_the_site_accepts_is_refused_before_it_is_read(admin_client, content, settings):
+    page = TreatmentPage.objects.get(slug="faq")
+    url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
+    declared = settings.UPLOAD_MAX_BYTES + 1
+    response = admin_client.post(url, {"title": "x"}, CONTENT_LENGTH=str(declared))
+    assert response.status_code == 413
+    assert "too large to send" in response.content.decode()
+
+
+def test_nginx_accepts_the_same_largest_body_as_the_site(settings):
+    import re
+    from pathlib import Path
+
+    nginx = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    (megabytes,) = re.findall(r"client_max_body_size (\d+)m;", nginx)
+    assert int(megabytes) * 1024 * 1024 == settings.UPLOAD_MAX_BYTES
 
 
 @pytest.mark.parametrize(
