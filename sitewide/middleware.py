@@ -124,8 +124,9 @@ def _too_large(request) -> bool:
 def refuse_unreadable_requests(get_response):
     """A body larger than the site accepts gets a 413 page before it is read. A form in another
     character set, or a NUL character in the address or its query (an admin filter or search:
-    PostgreSQL cannot compare one, and no person types one), gets the site's 400 page. A NUL in a form's field is the form's to refuse: Django's fields say "Null
-    characters are not allowed." beside what the patient typed."""
+    PostgreSQL cannot compare one, and no person types one), gets the site's 400 page. A NUL in
+    a form's field is the form's to refuse: Django's fields say "Null characters are not
+    allowed." beside what the patient typed."""
 
     def middleware(request):
         if _too_large(request):
