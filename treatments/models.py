@@ -331,7 +331,9 @@ class TreatmentPage(Illustrated):
         editable=False,
         help_text=_("Set by the site whenever words patients read on this page change; shown as 'Last updated'."),
     )
-    history = HistoricalRecords()
+    # The words_changed_at of the words the last review covered (set by reviews.review_record).
+    reviewed_words_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["reviewed_words_at"])
 
     # The kinds of page a patient decides from: an unwritten decision section is listed there.
     DECIDING_KINDS = {Kind.OVERVIEW, Kind.SAFETY}
@@ -420,6 +422,13 @@ class TreatmentPage(Illustrated):
     def next_review_due(self):
         review = self.latest_review
         return review.next_review_due if review else None
+
+    @property
+    def changed_since_review(self) -> bool:
+        """The words changed after the last review was recorded (until the next one)."""
+        if self.latest_review is None or self.reviewed_words_at is None or self.words_changed_at is None:
+            return False
+        return self.words_changed_at > self.reviewed_words_at
 
     @property
     def review_is_overdue(self) -> bool:

@@ -42,6 +42,8 @@ LEFT_OUT = {
         "recorded_at": "the page shows the review's date, not when it was typed in",
         "claims_signed_off": "the admin's claims check",
         "signed_off_claims": "the admin's claims check",
+        "recorded_by": "who recorded it, for staff (the reviewer, since reviewers sign in to record)",
+        "words_as_of": "the page's own reviewed_words_at says whether it changed since",
     },
     Source: {"notes": "editors' notes on the source"},
     PageSource: {"id": "a row of the page's list; nothing links to it"},

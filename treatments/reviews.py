@@ -82,12 +82,26 @@ class PageReview(models.Model):
         _("claims signed off"), blank=True, editable=False, help_text=_("What the claims check listed then.")
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # Who recorded it: since reviewers sign in to record their own review, the reviewer. Empty on
+    # reviews recorded before that (by an editor, for the reviewer named).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Which version of the page's words was reviewed: their last change before the review.
+    words_as_of = models.DateTimeField(_("words reviewed as of"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
+        permissions = [("record_own_review", _("Can record their own clinical review of a page"))]
 
     def __str__(self):
         return _("Reviewed by %(reviewer)s on %(date)s") % {"reviewer": self.reviewer, "date": self.reviewed_on}
@@ -112,9 +126,53 @@ class PageReview(models.Model):
         self.signed_off_claims = "\n".join(str(claim) for claim in uncited) if self.claims_signed_off else ""
 
     @property
+    def recorded_by_whom(self) -> str:
+        if self.recorded_by_id is None:
+            return str(_("an editor, before reviewers signed in to record their own reviews"))
+        return self.recorded_by.get_full_name() or self.recorded_by.get_username()
+
+    @property
     def next_review_due(self) -> datetime.date:
         return add_months(self.reviewed_on, review_interval_months())
 
     @property
     def is_overdue(self) -> bool:
         return self.next_review_due < timezone.localdate()
+
+
+def can_record_own_review(user) -> bool:
+    """A clinical reviewer: a member of staff with the permission and a reviewer's role on file."""
+    return (
+        user.is_authenticated
+        and user.is_staff
+        and user.has_perm("treatments.record_own_review")
+        and Reviewer.objects.filter(user=user).exists()
+    )
+
+
+def review_record(*, page, user, notes: str = "", claims_signed_off: bool = False) -> PageReview:
+    """Records `user`'s own review of `page` as its words stand now (today, in their name): the
+    claims check's rule holds (PageReview.clean), and the page remembers which version of its
+    words was reviewed, so a later change shows "changed since the last review"."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from .models import TreatmentPage
+
+    if not can_record_own_review(user):
+        raise PermissionDenied("only a clinical reviewer records a review, in their own name")
+    with transaction.atomic():
+        locked = TreatmentPage.objects.select_for_update().get(pk=page.pk)
+        review = PageReview(
+            page=locked,
+            reviewer=user.reviewer,
+            reviewed_on=timezone.localdate(),
+            notes=notes,
+            claims_signed_off=claims_signed_off,
+            recorded_by=user,
+            words_as_of=locked.words_changed_at,
+        )
+        review.full_clean()
+        review.save()
+        TreatmentPage.objects.filter(pk=locked.pk).update(reviewed_words_at=locked.words_changed_at)
+    return review

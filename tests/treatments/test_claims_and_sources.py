@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.admin_forms import admin_change_form_data
 from treatments.claims import CLAIM_PHRASES, find_claims, page_claims, uncited_claims
 from treatments.models import FAQEntry, PreventionStep, Section, Source, TreatmentPage
 from treatments.reviews import PageReview
@@ -93,18 +92,18 @@ def results_answer(content):
 
 
 def review_through_the_admin(admin_client, page, **extra):
+    """The reviewing clinician, signed in as themselves, records their review of `page`."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from conftest import sign_in
+
     reviewer = make_reviewer(username="drstone", first_name="Ada", last_name="Stone", role="MD")
-    url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
-    data = admin_change_form_data(admin_client.get(url))
-    data.update(
-        {
-            "reviews-TOTAL_FORMS": "1",
-            "reviews-0-reviewer": str(reviewer.pk),
-            "reviews-0-reviewed_on": timezone.localdate().isoformat(),
-            **extra,
-        }
-    )
-    return admin_client.post(url, data)
+    reviewer.user.groups.add(Group.objects.get(name="Clinical reviewers"))
+    client = sign_in(Client(), reviewer.user)
+    url = reverse("admin:treatments_treatmentpage_review", args=[page.pk])
+    assert client.get(url).status_code == 200
+    return client.post(url, {"notes": "", **extra})
 
 
 def test_a_page_with_an_uncited_claim_cannot_be_marked_reviewed(admin_client, results_answer):
@@ -117,7 +116,7 @@ def test_a_page_with_an_uncited_claim_cannot_be_marked_reviewed(admin_client, re
 
 
 def test_the_reviewing_clinician_can_sign_off_an_uncited_claim_and_it_is_recorded(admin_client, results_answer):
-    response = review_through_the_admin(admin_client, results_answer.page, **{"reviews-0-claims_signed_off": "on"})
+    response = review_through_the_admin(admin_client, results_answer.page, claims_signed_off="on")
     assert response.status_code == 302
     review = PageReview.objects.get()
     assert review.claims_signed_off

@@ -14,7 +14,7 @@ from conftest import sign_in
 from tests.admin_forms import admin_change_form_data
 from treatments.models import Section, TreatmentPage
 from treatments.readability import grade, page_readability
-from treatments.reviews import add_months
+from treatments.reviews import PageReview, Reviewer, add_months
 
 from .factories import make_reviewer, record_review
 
@@ -50,26 +50,75 @@ def test_an_overdue_review_says_so_in_plain_words_and_shows_no_past_due_date(cli
     assertNotContains(response, f"{add_months(reviewed_on, 12):%Y-%m-%d}")
 
 
-def test_staff_record_a_review_in_the_admin_as_themselves(admin_client, admin_user, faq):
-    admin_user.first_name, admin_user.last_name = "Ada", "Stone"
-    admin_user.save()
-    reviewer = make_reviewer(username="ada2", first_name="Ada", last_name="Stone", role="RN, nurse educator")
-    url = reverse("admin:treatments_treatmentpage_change", args=[faq.pk])
-    data = admin_change_form_data(admin_client.get(url))
-    data.update(
-        {
-            "reviews-TOTAL_FORMS": "1",
-            "reviews-0-reviewer": str(reviewer.pk),
-            "reviews-0-reviewed_on": datetime.date.today().isoformat(),
-            "reviews-0-notes": "Checked against current guidance.",
-        }
-    )
-    response = admin_client.post(url, data)
-    assert response.status_code == 302, response.context["errors"] if response.context else response
-    page = TreatmentPage.objects.with_content().get(pk=faq.pk)
-    assert page.latest_review.reviewer == reviewer
-    status = admin_client.get(url).content.decode()
+def clinical_reviewer(username="ada2", first_name="Ada", last_name="Stone", role="RN, nurse educator"):
+    from django.test import Client
+
+    reviewer = make_reviewer(username=username, first_name=first_name, last_name=last_name, role=role)
+    reviewer.user.groups.add(Group.objects.get(name="Clinical reviewers"))
+    return reviewer, sign_in(Client(), reviewer.user)
+
+
+def test_a_clinical_reviewer_records_their_own_review_after_seeing_the_checks(admin_client, faq):
+    reviewer, client = clinical_reviewer()
+    url = reverse("admin:treatments_treatmentpage_review", args=[faq.pk])
+    page = client.get(url).content.decode()
+    assert "Claims check" in page
+    assert "Flesch-Kincaid grade" in page
+    assert "Recorded as reviewed by <strong>Ada Stone, RN, nurse educator</strong>" in page
+    response = client.post(url, {"notes": "Checked against current guidance."})
+    assert response.status_code == 302
+    review = TreatmentPage.objects.with_content().get(pk=faq.pk).latest_review
+    assert (review.reviewer, review.recorded_by) == (reviewer, reviewer.user)
+    assert review.words_as_of == TreatmentPage.objects.get(pk=faq.pk).words_changed_at  # which words
+    status = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[faq.pk])).content.decode()
     assert "Reviewed by Ada Stone, RN, nurse educator" in status
+
+
+def test_nobody_records_a_review_in_someone_elses_name(admin_client, faq):
+    reviewer, _ = clinical_reviewer()
+    url = reverse("admin:treatments_treatmentpage_review", args=[faq.pk])
+    assert admin_client.get(url).status_code == 403  # a superuser with no reviewer's role on file
+    assert admin_client.post(url, {"notes": "For Dr Stone."}).status_code == 403
+    change = reverse("admin:treatments_treatmentpage_change", args=[faq.pk])
+    data = admin_change_form_data(admin_client.get(change))
+    assert "reviews-0-reviewer" not in data  # the page form has no review to fill in
+    data.update({"reviews-TOTAL_FORMS": "1", "reviews-0-reviewer": str(reviewer.pk)})
+    admin_client.post(change, data)
+    assert PageReview.objects.count() == 0
+
+
+def test_a_change_after_the_review_says_so_until_the_next_review(client, faq):
+    from treatments.reviews import review_record
+
+    reviewer, _ = clinical_reviewer()
+    review_record(page=faq, user=reviewer.user)
+    assert "changed since this review" not in client.get(faq.get_absolute_url()).content.decode()
+    answer = faq.faq_entries.first()
+    answer.answer += " More words."
+    answer.save()
+    assert "The page has changed since this review." in client.get(faq.get_absolute_url()).content.decode()
+    review_record(page=faq, user=reviewer.user)
+    assert "changed since this review" not in client.get(faq.get_absolute_url()).content.decode()
+
+
+def test_the_manager_adds_a_clinical_reviewer_in_one_form(admin_client, faq):
+    url = reverse("admin:treatments_reviewer_add")
+    response = admin_client.post(
+        url,
+        {
+            "first_name": "Grace",
+            "last_name": "Okafor",
+            "role": "MD, dermatologist",
+            "email": "g.okafor@clinic.example",
+            "username": "gokafor",
+            "password": "a-long-first-password-for-grace",
+        },
+    )
+    assert response.status_code == 302
+    reviewer = Reviewer.objects.get(user__username="gokafor")
+    assert str(reviewer) == "Grace Okafor, MD, dermatologist"
+    assert reviewer.user.is_staff
+    assert reviewer.user.has_perm("treatments.record_own_review")
 
 
 def test_every_edit_and_review_is_in_the_pages_history_with_who_and_what(admin_client, admin_user, db):
