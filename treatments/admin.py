@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,7 +27,7 @@ from .models import (
     Treatment,
     TreatmentPage,
 )
-from .readability import page_readability
+from .readability import grade, hardest_sentences, page_readability
 from .reviews import PageReview, Reviewer, can_record_own_review, review_record
 from .sources import PageSource, Source
 
@@ -127,6 +128,7 @@ class PageSourceInline(admin.TabularInline):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "heading", "anchor", "body", "sources"]
     autocomplete_fields = ["sources"]
     prepopulated_fields = {"anchor": ["heading"]}
@@ -135,6 +137,7 @@ class SectionInline(admin.StackedInline):
 
 class FAQEntryInline(admin.StackedInline):
     model = FAQEntry
+    template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "question", "anchor", "answer", "sources"]
     autocomplete_fields = ["sources"]
     prepopulated_fields = {"anchor": ["question"]}
@@ -143,6 +146,7 @@ class FAQEntryInline(admin.StackedInline):
 
 class PreventionStepInline(admin.StackedInline):
     model = PreventionStep
+    template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "title", "detail"]
     show_change_link = True  # Its tips are edited on the step's own page.
     extra = 0
@@ -182,6 +186,9 @@ class OwnReviewForm(forms.Form):
 
 @admin.register(TreatmentPage)
 class TreatmentPageAdmin(SimpleHistoryAdmin):
+    class Media:
+        js = ["js/reading-grade.js"]
+
     list_display = [
         "title",
         "treatment",
@@ -325,7 +332,12 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
             self.admin_site.admin_view(self.review_view),
             name="treatments_treatmentpage_review",
         )
-        return [review, *super().get_urls()]
+        reading_grade = path(
+            "reading-grade/",
+            self.admin_site.admin_view(self.reading_grade_view),
+            name="treatments_treatmentpage_reading_grade",
+        )
+        return [reading_grade, review, *super().get_urls()]
 
     def review_view(self, request, object_id):
         """A clinical reviewer records their own review: the claims check and the reading grade
@@ -367,17 +379,48 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         result = page_readability(page)
         verdict = _("meets the target") if result.meets_target else _("above the target: please simplify")
         summary = format_html(
-            "<p>{} {} ({} {}: {})</p>",
+            '<p data-reading-grade-url="{}">{} {} ({} {}: {})</p>',
+            reverse("admin:treatments_treatmentpage_reading_grade"),
             _("Flesch-Kincaid grade"),
             result.grade,
             _("target"),
             settings.READING_GRADE_TARGET,
             verdict,
         )
-        if not result.hardest:
-            return summary
-        hardest = format_html_join("", "<li>{} ({})</li>", ((part.name, part.grade) for part in result.hardest))
-        return format_html("{}<p>{}</p><ul>{}</ul>", summary, _("Hardest to read:"), hardest)
+        above = result.parts_above_target
+        if not above:
+            return format_html("{}<p>{}</p>", summary, _("Every part is at or below the target."))
+        # Each part above the target, even when the page's average meets it, with the sentences
+        # to rewrite first.
+        rows = format_html_join(
+            "",
+            '<li><strong>{}</strong>: {} {} <ul class="reading-grade__sentences">{}</ul></li>',
+            (
+                (
+                    part.name,
+                    _("grade"),
+                    part.grade,
+                    format_html_join("", "<li>“{}” ({})</li>", part.hardest_sentences),
+                )
+                for part in sorted(above, key=lambda part: part.grade, reverse=True)
+            ),
+        )
+        return format_html("{}<p>{}</p><ul>{}</ul>", summary, _("Parts above the target:"), rows)
+
+    def reading_grade_view(self, request):
+        """The reading grade of a text as the editor types it (static/js/reading-grade.js)."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        text = request.POST.get("text", "")[:20000]
+        value = grade(text)
+        return JsonResponse(
+            {
+                "grade": value,
+                "target": settings.READING_GRADE_TARGET,
+                "above": value > settings.READING_GRADE_TARGET,
+                "hardest": [sentence for sentence, _grade in hardest_sentences(text)],
+            }
+        )
 
     @admin.display(description=_("changes to this page"))
     def change_history(self, page):

@@ -6,6 +6,7 @@ nltk at first use. Sites run without that download: the dictionary comes from th
 package, installed with the site.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +32,9 @@ def _shipped_cmudict(lang: str):
 _count_syllables.get_cmudict = _shipped_cmudict
 
 
+SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
 def as_read(text: str) -> str:
     """Plain text as the page shows it: each list item reads as a line of its own."""
     lines = []
@@ -50,6 +54,21 @@ def grade(text: str) -> float:
     return round(textstat.flesch_kincaid_grade(text), 1) if text.strip() else 0.0
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences as patients read them (each list item is one)."""
+    found = []
+    for line in as_read(text).split("\n"):
+        found += [sentence.strip() for sentence in SENTENCE_END.split(line) if sentence.strip()]
+    return found
+
+
+def hardest_sentences(text: str, count: int = 2) -> list[tuple[str, float]]:
+    """The sentences above the target, hardest first: what to rewrite first."""
+    target = settings.READING_GRADE_TARGET
+    graded = [(sentence, grade(sentence)) for sentence in sentences(text)]
+    return sorted((pair for pair in graded if pair[1] > target), key=lambda pair: pair[1], reverse=True)[:count]
+
+
 @dataclass(frozen=True)
 class Part:
     name: str
@@ -58,6 +77,14 @@ class Part:
     @property
     def grade(self) -> float:
         return grade(self.text)
+
+    @property
+    def above_target(self) -> bool:
+        return self.grade > settings.READING_GRADE_TARGET
+
+    @property
+    def hardest_sentences(self) -> list[tuple[str, float]]:
+        return hardest_sentences(self.text)
 
 
 def page_parts(page) -> list[Part]:
@@ -81,6 +108,12 @@ class Readability:
     grade: float
     target: float
     hardest: list[Part]
+    parts: list[Part]
+
+    @property
+    def parts_above_target(self) -> list[Part]:
+        """Each part above the target, even when the page's average meets it."""
+        return [part for part in self.parts if part.text.strip() and part.above_target]
 
     @property
     def meets_target(self) -> bool:
@@ -94,4 +127,5 @@ def page_readability(page, hardest=3) -> Readability:
         grade=grade("\n".join(part.text for part in parts)),
         target=settings.READING_GRADE_TARGET,
         hardest=[part for part in ranked[:hardest] if part.grade > settings.READING_GRADE_TARGET],
+        parts=parts,
     )

@@ -219,3 +219,42 @@ def test_seeding_fills_an_empty_site_and_never_overwrites_staff_edits(db, capsys
     assert TreatmentPage.objects.get(slug="faq").summary == "Edited by staff."
     call_command("seed_content", "--overwrite")  # `make content`, on purpose
     assert TreatmentPage.objects.get(slug="faq").summary != "Edited by staff."
+
+
+HARD = (
+    "Notwithstanding considerable heterogeneity in methodological approaches, investigators have "
+    "characterized subcutaneous adipose tissue modifications following intradermal administration."
+)
+
+
+def test_a_part_above_the_target_is_flagged_with_its_hardest_sentence_even_when_the_page_meets_it(admin_client, faq):
+    Section.objects.create(page=faq, heading="About the research", anchor="research", body=HARD)
+    page = TreatmentPage.objects.with_content().get(pk=faq.pk)
+    assert page_readability(page).meets_target  # the average still meets the target...
+    html = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[faq.pk])).content.decode()
+    assert "Parts above the target:" in html  # ...the part does not, and is named
+    assert "<strong>About the research</strong>" in html
+    assert "Notwithstanding considerable heterogeneity" in html
+
+
+def test_the_reading_grade_of_a_text_as_it_is_typed(admin_client, client, faq):
+    url = reverse("admin:treatments_treatmentpage_reading_grade")
+    result = admin_client.post(url, {"text": f"It stings a little. {HARD}"}).json()
+    assert result["above"] is True
+    assert result["target"] == 8.0
+    assert result["hardest"] == [HARD]
+    assert admin_client.post(url, {"text": "It stings a little."}).json()["above"] is False
+    assert client.post(url, {"text": "x"}).status_code == 302  # staff only: the sign-in page
+
+
+def test_the_page_form_folds_each_part_to_its_title_with_its_grade(admin_client, faq):
+    from bs4 import BeautifulSoup
+
+    html = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[faq.pk])).content
+    parts = BeautifulSoup(html, "html.parser").select("#faq_entries-group details.page-part")
+    saved = [part for part in parts if "empty-form" not in part.parent["class"]]
+    assert len(saved) == faq.faq_entries.count()
+    assert not any(part.has_attr("open") for part in saved)  # folded: one opens at a time
+    assert all(part["name"] == "page-part" for part in parts)
+    assert any("Does it hurt?" in part.select_one("summary").get_text() for part in saved)
+    assert all("grade" in part.select_one("summary .part-grade").get_text() for part in saved)
