@@ -29,6 +29,7 @@ from .models import (
 )
 from .readability import grade, hardest_sentences, page_readability
 from .reviews import PageReview, Reviewer, can_record_own_review, review_record
+from .revisions import PageRevision, differences, record_revision, restore, snapshot
 from .sources import PageSource, Source
 
 PICTURE_FIELDS = ["image", "image_alt", "image_is_decorative"]
@@ -200,7 +201,15 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["treatment", "kind", "is_published"]
     search_fields = ["title", "summary"]
-    readonly_fields = ["review_status", "readability", "claims_check", "unwritten", "updated", "change_history"]
+    readonly_fields = [
+        "review_status",
+        "readability",
+        "claims_check",
+        "unwritten",
+        "updated",
+        "revision_list",
+        "change_history",
+    ]
     fieldsets = [
         (_("Review"), {"fields": ["review_status", "readability", "claims_check", "unwritten"]}),
         (
@@ -226,7 +235,8 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         ),
         (_("Picture"), {"fields": PICTURE_FIELDS}),
         (_("Publication"), {"fields": ["updated", "is_published"]}),
-        (_("History"), {"fields": ["change_history"], "classes": ["collapse"]}),
+        (_("Revisions of the whole page"), {"fields": ["revision_list"], "classes": ["collapse"]}),
+        (_("History of each part"), {"fields": ["change_history"], "classes": ["collapse"]}),
     ]
     inlines = [PageReviewInline, PageSourceInline, SectionInline, FAQEntryInline, PreventionStepInline]
 
@@ -326,7 +336,71 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
             text = format_html("<strong>{}</strong> {}", _("Overdue:"), text)
         return format_html("{}{}", text, how)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record_revision(form.instance, request.user)  # once the page and every part on it are saved
+
+    @admin.display(description=_("revisions"))
+    def revision_list(self, page):
+        if page.pk is None:
+            return "-"
+        revisions = list(page.revisions.select_related("created_by").order_by("-number"))
+        rows = []
+        for index, revision in enumerate(revisions):
+            before = revisions[index + 1].content if index + 1 < len(revisions) else None
+            restore = reverse("admin:treatments_treatmentpage_restore", args=[page.pk, revision.number])
+            action = "" if index == 0 else format_html('<a href="{}">{}</a>', restore, _("Restore this revision"))
+            rows.append(
+                (
+                    revision.number,
+                    f"{timezone.localtime(revision.created_at):%-d %b %Y, %-I:%M %p}",
+                    revision.who,
+                    format_html_join("", "<li>{}</li>", ((line,) for line in differences(before, revision.content))),
+                    action,
+                )
+            )
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td><ul>{}</ul></td><td>{}</td></tr>", rows)
+        return format_html(
+            "<table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>{}</tbody></table>",
+            _("When"),
+            _("Who"),
+            _("What changed"),
+            body,
+        )
+
+    def restore_view(self, request, object_id, number):
+        """Shows what restoring a revision changes, and restores the whole page on a POST."""
+        page = get_object_or_404(TreatmentPage, pk=object_id)
+        if not self.has_change_permission(request, page):
+            raise PermissionDenied
+        revision = get_object_or_404(PageRevision, page=page, number=number)
+        change_url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
+        if request.method == "POST":
+            restored = restore(revision, request.user)
+            self.message_user(
+                request,
+                _("The whole page is back as it was in revision %(old)s (now revision %(new)s).")
+                % {"old": revision.number, "new": restored.number},
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Restore revision %(number)s of %(page)s") % {"number": number, "page": page},
+            "opts": self.opts,
+            "original": page,
+            "revision": revision,
+            "changes": differences(snapshot(page), revision.content),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/treatments/treatmentpage/restore.html", context)
+
     def get_urls(self):
+        restore_url = path(
+            "<path:object_id>/revisions/<int:number>/restore/",
+            self.admin_site.admin_view(self.restore_view),
+            name="treatments_treatmentpage_restore",
+        )
         review = path(
             "<path:object_id>/review/",
             self.admin_site.admin_view(self.review_view),
@@ -337,7 +411,7 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
             self.admin_site.admin_view(self.reading_grade_view),
             name="treatments_treatmentpage_reading_grade",
         )
-        return [reading_grade, review, *super().get_urls()]
+        return [reading_grade, restore_url, review, *super().get_urls()]
 
     def review_view(self, request, object_id):
         """A clinical reviewer records their own review: the claims check and the reading grade
@@ -455,6 +529,10 @@ class PreventionStepAdmin(SimpleHistoryAdmin):
     list_filter = ["page"]
     list_select_related = ["page__treatment"]
     inlines = [PreventionTipInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record_revision(form.instance.page, request.user)  # a step's tips are part of its page
 
 
 class NewClinicalReviewerForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from .addresses import FormerSlug  # noqa: F401  (Django finds the model here)
 from .images import Illustrated
 from .reviews import PageReview, Reviewer, add_months, review_interval_months  # noqa: F401  (Django finds the review models here)
+from .revisions import PageRevision  # noqa: F401  (Django finds the model here)
 from .sources import PageSource, Source
 
 

@@ -14,6 +14,7 @@ from treatments.models import (
     Treatment,
     TreatmentPage,
 )
+from treatments.revisions import record_revision
 
 FIXTURES = ["clinic", "mesotherapy"]
 SEED_LOCK = 7_461_001  # any fixed number: the advisory lock that serializes loads
@@ -53,6 +54,8 @@ class Command(BaseCommand):
             get_history_manager_for_model(model).bulk_history_create(
                 list(model.objects.all()), default_change_reason="Loaded from fixtures/"
             )
+        for page in TreatmentPage.objects.all():  # and each page's whole-page revision, as loaded
+            record_revision(page)
         if overwrite:
             self.stdout.write("Loaded the shipped content, replacing any edits to the same pages.")
         else:
