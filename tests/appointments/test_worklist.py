@@ -315,3 +315,26 @@ def test_front_desk_settings_are_the_clinics_with_clear_errors(admin_client, con
     assert admin_client.post(url, {**data, "response_business_days": "2"}).status_code == 302
     assert Clinic.objects.get().response_business_days == 2
     assert AppointmentRequest.objects.count() == 0
+
+
+def test_an_export_starts_at_once_and_reads_its_rows_as_the_file_is_sent(admin_client, content, monkeypatch):
+    import appointments.exports as exports
+
+    original, read = exports.request_rows, []
+
+    def counted(queryset):
+        for row in original(queryset):
+            read.append(row)
+            yield row
+
+    monkeypatch.setattr(exports, "request_rows", counted)
+    for number in range(3):
+        make_request(email=f"s{number}@example.org", phone=f"+1212555040{number}")
+    # "Select all" across the list, as staff do for a full export (no list of ids in the form).
+    response = admin_client.post(
+        CHANGELIST + "?queue=all",
+        {"action": "export_csv", "select_across": "1", "index": "0", "_selected_action": "1"},
+    )
+    assert read == []  # the file starts before a row is read...
+    assert len(b"".join(response.streaming_content).splitlines()) == 4
+    assert len(read) == 3  # ...and each is read as it is sent
