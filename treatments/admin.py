@@ -158,7 +158,7 @@ class PageReviewInline(admin.TabularInline):
     "Record my review" (review_view below); nobody types a review in someone else's name."""
 
     model = PageReview
-    fields = ["reviewed_on", "reviewer", "recorded_by_whom", "words_as_of", "claims_signed_off", "notes"]
+    fields = ["reviewed_on", "reviewer", "recorded_by_whom", "revision_number", "claims_signed_off", "notes"]
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("Review record")
@@ -175,6 +175,10 @@ class PageReviewInline(admin.TabularInline):
     @admin.display(description=_("recorded by"))
     def recorded_by_whom(self, review):
         return review.recorded_by_whom
+
+    @admin.display(description=_("revision reviewed"))
+    def revision_number(self, review):
+        return review.revision.number if review.revision_id else _("not recorded (before revisions)")
 
 
 class OwnReviewForm(forms.Form):

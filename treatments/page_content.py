@@ -44,6 +44,7 @@ LEFT_OUT = {
         "signed_off_claims": "the admin's claims check",
         "recorded_by": "who recorded it, for staff (the reviewer, since reviewers sign in to record)",
         "words_as_of": "the page's own reviewed_words_at says whether it changed since",
+        "revision": "which whole-page revision was reviewed, for staff",
     },
     Source: {"notes": "editors' notes on the source"},
     PageSource: {"id": "a row of the page's list; nothing links to it"},

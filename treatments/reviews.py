@@ -93,7 +93,16 @@ class PageReview(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # Which version of the page's words was reviewed: their last change before the review.
+    # Which version of the page was reviewed: its whole-page revision, and its words' last change.
+    revision = models.ForeignKey(
+        "treatments.PageRevision",
+        verbose_name=_("revision reviewed"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     words_as_of = models.DateTimeField(_("words reviewed as of"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
@@ -158,12 +167,15 @@ def review_record(*, page, user, notes: str = "", claims_signed_off: bool = Fals
     from django.db import transaction
 
     from .models import TreatmentPage
+    from .revisions import record_revision
 
     if not can_record_own_review(user):
         raise PermissionDenied("only a clinical reviewer records a review, in their own name")
     with transaction.atomic():
         locked = TreatmentPage.objects.select_for_update().get(pk=page.pk)
+        record_revision(locked)  # the page as reviewed has a revision (none is added if it has one)
         review = PageReview(
+            revision=locked.revisions.order_by("-number").first(),
             page=locked,
             reviewer=user.reviewer,
             reviewed_on=timezone.localdate(),

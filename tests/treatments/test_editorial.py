@@ -70,6 +70,7 @@ def test_a_clinical_reviewer_records_their_own_review_after_seeing_the_checks(ad
     review = TreatmentPage.objects.with_content().get(pk=faq.pk).latest_review
     assert (review.reviewer, review.recorded_by) == (reviewer, reviewer.user)
     assert review.words_as_of == TreatmentPage.objects.get(pk=faq.pk).words_changed_at  # which words
+    assert review.revision == faq.revisions.order_by("-number").first()  # which whole-page revision
     status = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[faq.pk])).content.decode()
     assert "Reviewed by Ada Stone, RN, nurse educator" in status
 
