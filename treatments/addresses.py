@@ -34,7 +34,7 @@ class FormerSlug(models.Model):
 
 
 def _remember_old_slug(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None:
+    if raw or instance.pk is None or getattr(instance, "draft_of_id", None):  # a draft has no address
         return
     old = sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
     instance._former_slug = old if old is not None and old != instance.slug else None

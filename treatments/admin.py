@@ -1,20 +1,25 @@
 """Content in the admin: the clinic, treatments, their pages with everything on them, the review
 record and each page's history and reading grade."""
 
+from csp.constants import SELF
+from csp.decorators import csp_replace, csp_update
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .claims import page_claims, uncited_claims
+from .drafts import DraftExists, discard, draft_of, open_draft, publish, restore_as_draft, schedule
 from .history import page_changes
 from .models import (
     Clinic,
@@ -27,12 +32,25 @@ from .models import (
     Treatment,
     TreatmentPage,
 )
+from .page_content import attach_parts
 from .readability import grade, hardest_sentences, page_readability
 from .reviews import PageReview, Reviewer, can_record_own_review, review_record
-from .revisions import PageRevision, differences, record_revision, restore, snapshot
+from .revisions import PageRevision, changes, differences, record_revision, snapshot
 from .sources import PageSource, Source
 
 PICTURE_FIELDS = ["image", "image_alt", "image_is_decorative"]
+
+
+def frames_allowed_here(request, response):
+    """The preview's own admin page may show this site's pages in frames (django-csp's decorator,
+    applied to this one response)."""
+    return csp_update({"frame-src": [SELF]})(lambda request: response)(request)
+
+
+def framed_by_the_admin(request, response):
+    """A draft's page, which only the admin's preview (this site) may show in a frame."""
+    response = xframe_options_sameorigin(lambda request: response)(request)
+    return csp_replace({"frame-ancestors": [SELF]})(lambda request: response)(request)
 
 
 class OpeningTimeInline(admin.TabularInline):
@@ -181,6 +199,20 @@ class PageReviewInline(admin.TabularInline):
         return review.revision.number if review.revision_id else _("not recorded (before revisions)")
 
 
+class PublishForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("Publish at (leave empty to publish now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def clean_publish_at(self):
+        when = self.cleaned_data["publish_at"]
+        if when is not None and when <= timezone.now():
+            raise ValidationError(_("That time has passed. Leave it empty to publish now."))
+        return when
+
+
 class OwnReviewForm(forms.Form):
     notes = forms.CharField(label=_("Notes for staff"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     claims_signed_off = forms.BooleanField(
@@ -206,6 +238,7 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
     list_filter = ["treatment", "kind", "is_published"]
     search_fields = ["title", "summary"]
     readonly_fields = [
+        "draft_panel",
         "review_status",
         "readability",
         "claims_check",
@@ -215,7 +248,10 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         "change_history",
     ]
     fieldsets = [
-        (_("Review"), {"fields": ["review_status", "readability", "claims_check", "unwritten"]}),
+        (
+            _("Draft and review"),
+            {"fields": ["draft_panel", "review_status", "readability", "claims_check", "unwritten"]},
+        ),
         (
             None,
             {
@@ -342,7 +378,8 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        record_revision(form.instance, request.user)  # once the page and every part on it are saved
+        if form.instance.draft_of_id is None:  # a draft's revision is stored when it is published
+            record_revision(form.instance, request.user)  # once the page and every part on it are saved
 
     @admin.display(description=_("revisions"))
     def revision_list(self, page):
@@ -373,31 +410,165 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         )
 
     def restore_view(self, request, object_id, number):
-        """Shows what restoring a revision changes, and restores the whole page on a POST."""
-        page = get_object_or_404(TreatmentPage, pk=object_id)
+        """Shows what restoring a revision changes, and brings it back as a draft on a POST."""
+        page = get_object_or_404(TreatmentPage.objects.live(), pk=object_id)
         if not self.has_change_permission(request, page):
             raise PermissionDenied
         revision = get_object_or_404(PageRevision, page=page, number=number)
         change_url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
         if request.method == "POST":
-            restored = restore(revision, request.user)
+            try:
+                draft = restore_as_draft(revision, request.user)
+            except DraftExists:
+                self.message_user(
+                    request, _("This page already has a draft: publish or discard it first."), messages.ERROR
+                )
+                return redirect(change_url)
             self.message_user(
                 request,
-                _("The whole page is back as it was in revision %(old)s (now revision %(new)s).")
-                % {"old": revision.number, "new": restored.number},
+                _("Revision %(number)s is back as a draft: check it, preview it, then publish it.")
+                % {"number": revision.number},
                 messages.SUCCESS,
             )
-            return redirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Restore revision %(number)s of %(page)s") % {"number": number, "page": page},
-            "opts": self.opts,
-            "original": page,
-            "revision": revision,
-            "changes": differences(snapshot(page), revision.content),
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/treatments/treatmentpage/restore.html", context)
+            return redirect(reverse("admin:treatments_treatmentpage_change", args=[draft.pk]))
+        return self._draft_page(
+            request,
+            page,
+            "admin/treatments/treatmentpage/restore.html",
+            title=_("Restore revision %(number)s of %(page)s") % {"number": number, "page": page},
+            revision=revision,
+            changes=changes(snapshot(page), revision.content),
+        )
+
+    def _draft_page(self, request, page, template, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": page,
+                "change_url": reverse("admin:treatments_treatmentpage_change", args=[page.pk]),
+                **context,
+            },
+        )
+
+    def _editable(self, request, object_id, drafts):
+        page = get_object_or_404(TreatmentPage.objects.filter(draft_of__isnull=not drafts), pk=object_id)
+        if not self.has_change_permission(request, page):
+            raise PermissionDenied
+        return page
+
+    def open_draft_view(self, request, object_id):
+        """Edit as a draft: the page's draft, made on a POST if it has none."""
+        page = self._editable(request, object_id, drafts=False)
+        if request.method == "POST":
+            draft = open_draft(page, request.user)
+            return redirect(reverse("admin:treatments_treatmentpage_change", args=[draft.pk]))
+        return self._draft_page(
+            request,
+            page,
+            "admin/treatments/treatmentpage/open_draft.html",
+            title=_("Edit %s as a draft") % page,
+            draft=draft_of(page),
+        )
+
+    def preview_view(self, request, object_id):
+        """The draft as patients would read it, in two frames: a phone's width and a laptop's."""
+        draft = self._editable(request, object_id, drafts=True)
+        response = self._draft_page(
+            request,
+            draft,
+            "admin/treatments/treatmentpage/preview.html",
+            title=_("Preview of the draft of %s") % draft.draft_of,
+            page_url=reverse("admin:treatments_treatmentpage_preview_page", args=[draft.pk]),
+        )
+        return frames_allowed_here(request, response)
+
+    def preview_page_view(self, request, object_id):
+        """The draft exactly as patients would read it, from the admin only (never cached)."""
+        draft = attach_parts(self._editable(request, object_id, drafts=True))
+        live = draft.draft_of
+        siblings = live.treatment.pages.live().order_by("order", "pk")
+        draft.treatment.sibling_pages = [draft if page.pk == live.pk else page for page in siblings]
+        template_names = [f"treatments/page_{draft.kind}.html", "treatments/page.html"]
+        response = render(request, template_names, {"page": draft, "treatment": draft.treatment})
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex"
+        return framed_by_the_admin(request, response)
+
+    def publish_view(self, request, object_id):
+        """The draft beside its page, difference by difference; publish now or at a time."""
+        draft = self._editable(request, object_id, drafts=True)
+        live = draft.draft_of
+        form = PublishForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            when = form.cleaned_data["publish_at"]
+            if when is None:
+                publish(draft, request.user)
+                self.message_user(request, _("Published: patients now read the new page."), messages.SUCCESS)
+            else:
+                schedule(draft, when)
+                self.message_user(
+                    request,
+                    _("It will be published on %s.") % f"{timezone.localtime(when):%-d %b %Y, %-I:%M %p}",
+                    messages.SUCCESS,
+                )
+            return redirect(reverse("admin:treatments_treatmentpage_change", args=[live.pk]))
+        return self._draft_page(
+            request,
+            draft,
+            "admin/treatments/treatmentpage/publish.html",
+            title=_("Publish the draft of %s") % live,
+            live=live,
+            changes=changes(snapshot(live), snapshot(draft)),
+            form=form,
+        )
+
+    def discard_view(self, request, object_id):
+        draft = self._editable(request, object_id, drafts=True)
+        live = draft.draft_of
+        if request.method == "POST":
+            discard(draft)
+            self.message_user(request, _("The draft is discarded; the page is as it was."), messages.SUCCESS)
+            return redirect(reverse("admin:treatments_treatmentpage_change", args=[live.pk]))
+        return self._draft_page(
+            request, draft, "admin/treatments/treatmentpage/discard.html", title=_("Discard the draft"), live=live
+        )
+
+    @admin.display(description=_("draft"))
+    def draft_panel(self, page):
+        if page.pk is None:
+            return "-"
+
+        def link(name, text, target=page, query=""):
+            url = reverse(f"admin:treatments_treatmentpage_{name}", args=[target.pk])
+            return format_html('<a href="{}{}">{}</a>', url, query, text)
+
+        if page.draft_of_id is None:
+            draft = draft_of(page)
+            if draft is None:
+                return format_html(
+                    "{} {}", _("Changes saved here are published at once."), link("open_draft", _("Edit as a draft"))
+                )
+            return format_html(
+                "{} {}", _("This page has a draft waiting."), link("change", _("Open the draft"), draft)
+            )
+        scheduled = ""
+        if page.publish_at:
+            scheduled = _("To be published on %s.") % f"{timezone.localtime(page.publish_at):%-d %b %Y, %-I:%M %p}"
+        links = format_html_join(
+            " · ",
+            "{}",
+            (
+                (link("preview", _("Preview at phone width"), query="?width=phone"),),
+                (link("preview", _("Preview at laptop width")),),
+                (link("publish", _("Compare and publish")),),
+                (link("discard", _("Discard the draft")),),
+                (link("change", _("The published page"), page.draft_of),),
+            ),
+        )
+        return format_html("<strong>{}</strong> {} {}", _("A draft: patients do not see it."), scheduled, links)
 
     def get_urls(self):
         restore_url = path(
@@ -415,12 +586,27 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
             self.admin_site.admin_view(self.reading_grade_view),
             name="treatments_treatmentpage_reading_grade",
         )
-        return [reading_grade, restore_url, review, *super().get_urls()]
+        drafts = [
+            path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(getattr(self, f"{name}_view")),
+                name=f"treatments_treatmentpage_{name}",
+            )
+            for name in ["open_draft", "preview", "publish", "discard"]
+        ]
+        drafts.append(
+            path(
+                "<path:object_id>/preview/page/",
+                self.admin_site.admin_view(self.preview_page_view),
+                name="treatments_treatmentpage_preview_page",
+            )
+        )
+        return [reading_grade, restore_url, review, *drafts, *super().get_urls()]
 
     def review_view(self, request, object_id):
         """A clinical reviewer records their own review: the claims check and the reading grade
         first, then what they sign. Anyone else is refused (403)."""
-        page = get_object_or_404(TreatmentPage.objects.with_content(), pk=object_id)
+        page = get_object_or_404(TreatmentPage.objects.live().with_content(), pk=object_id)  # never a draft
         if not can_record_own_review(request.user):
             raise PermissionDenied
         uncited = uncited_claims(page)
@@ -536,7 +722,8 @@ class PreventionStepAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        record_revision(form.instance.page, request.user)  # a step's tips are part of its page
+        if form.instance.page.draft_of_id is None:
+            record_revision(form.instance.page, request.user)  # a step's tips are part of its page
 
 
 class NewClinicalReviewerForm(forms.ModelForm):

@@ -132,16 +132,23 @@ class Illustrated(models.Model):
         super().save(*args, **kwargs)
         if (previous or "") != (self.image.name or ""):
             if previous:  # replaced or cleared: the old picture leaves the site, every copy of it
-                transaction.on_commit(lambda: delete_picture(self._meta.get_field("image").storage, previous))
+                transaction.on_commit(lambda: self._forget_picture(previous))
             if self.image:
                 self.make_renditions()
 
     def delete(self, *args, **kwargs):
-        name, storage = self.image.name, self._meta.get_field("image").storage
+        name = self.image.name
         result = super().delete(*args, **kwargs)
         if name:
-            transaction.on_commit(lambda: delete_picture(storage, name))
+            transaction.on_commit(lambda: self._forget_picture(name))
         return result
+
+    def _forget_picture(self, name: str) -> None:
+        """Deletes a picture nothing shows any more: a page and its draft may share one file, so
+        it stays while any row still names it (the draft's picture goes when the page stops
+        using it, after the publish)."""
+        if not type(self).objects.filter(image=name).exists():
+            delete_picture(self._meta.get_field("image").storage, name)
 
     def clean(self):
         super().clean()

@@ -219,7 +219,12 @@ class Treatment(Illustrated):
 
 class TreatmentPageQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True, treatment__is_published=True)
+        """What patients see: never a draft."""
+        return self.filter(is_published=True, treatment__is_published=True, draft_of__isnull=True)
+
+    def live(self):
+        """Pages themselves, published or not, without their drafts."""
+        return self.filter(draft_of__isnull=True)
 
     def due_for_review(self, within_days: int):
         """Pages never reviewed, or whose next review falls due within `within_days` (or is overdue)."""
@@ -334,7 +339,13 @@ class TreatmentPage(Illustrated):
     )
     # The words_changed_at of the words the last review covered (set by reviews.review_record).
     reviewed_words_at = models.DateTimeField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["reviewed_words_at"])
+    # A draft is a page of its own, never shown to patients, until it is published onto the page
+    # it is a draft of (treatments/drafts.py); publish_at: when the worker publishes it.
+    draft_of = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.CASCADE, related_name="drafts"
+    )
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["reviewed_words_at", "draft_of", "publish_at"])
 
     # The kinds of page a patient decides from: an unwritten decision section is listed there.
     DECIDING_KINDS = {Kind.OVERVIEW, Kind.SAFETY}
@@ -346,14 +357,16 @@ class TreatmentPage(Illustrated):
         verbose_name = _("treatment page")
         verbose_name_plural = _("treatment pages")
         constraints = [
-            models.UniqueConstraint(fields=["treatment", "slug"], name="treatment_page_unique_slug"),
+            models.UniqueConstraint(
+                fields=["treatment", "slug"], condition=Q(draft_of__isnull=True), name="treatment_page_unique_slug"
+            ),
+            models.UniqueConstraint(fields=["draft_of"], name="one_draft_per_page"),
         ]
 
     def __str__(self):
         # Titles often name the treatment already ("Mesotherapy: questions and answers").
-        if self.title.startswith(self.treatment.name):
-            return self.title
-        return f"{self.treatment.name}: {self.title}"
+        name = self.title if self.title.startswith(self.treatment.name) else f"{self.treatment.name}: {self.title}"
+        return _("Draft: %s") % name if self.draft_of_id else name
 
     def get_absolute_url(self):
         kwargs = {"treatment_slug": self.treatment.slug}
@@ -461,6 +474,10 @@ class Section(CitesSources, models.Model):
         Source, blank=True, related_name="sections", verbose_name=_("sources"), help_text=SOURCES_HELP
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # On a draft: the part of the page it was copied from (empty for a part new in the draft).
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -484,6 +501,10 @@ class FAQEntry(CitesSources, models.Model):
         Source, blank=True, related_name="faq_entries", verbose_name=_("sources"), help_text=SOURCES_HELP
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    # On a draft: the part of the page it was copied from (empty for a part new in the draft).
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -503,6 +524,10 @@ class PreventionStep(models.Model):
     title = models.CharField(_("step"), max_length=200)
     detail = models.TextField(_("detail"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # On a draft: the part of the page it was copied from (empty for a part new in the draft).
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -520,6 +545,10 @@ class PreventionTip(models.Model):
     step = models.ForeignKey(PreventionStep, on_delete=models.CASCADE, related_name="tips")
     text = models.CharField(_("tip"), max_length=300)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # On a draft: the part of the page it was copied from (empty for a part new in the draft).
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -36,7 +36,12 @@ CARRIED = {
     Source: {"id", "title", "publisher", "url", "published_precision", "published_on", "checked_on"},
     PageSource: {"page", "source", "order"},
 }
+DRAFTS_ONLY = {"origin": "a draft's part names the part it stands for; the public page never shows a draft"}
 LEFT_OUT = {
+    Section: DRAFTS_ONLY,
+    FAQEntry: DRAFTS_ONLY,
+    PreventionStep: DRAFTS_ONLY,
+    PreventionTip: DRAFTS_ONLY,
     PageReview: {
         "notes": "the reviewer's notes are for editors",
         "recorded_at": "the page shows the review's date, not when it was typed in",

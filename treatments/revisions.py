@@ -54,14 +54,6 @@ class PageRevision(models.Model):
         related_name="+",
     )
     content = models.JSONField()
-    restored_from = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=gettext_lazy("restores"),
-    )
 
     class Meta:
         ordering = ["-number"]
@@ -83,6 +75,12 @@ def _sources(part) -> list[int]:
     return sorted(part.sources.values_list("pk", flat=True))
 
 
+def _identity(page, part):
+    """A part's identity in a revision: its own id on a page, on a draft the id of the page's part
+    it was copied from (None for a part new in the draft), so a draft's revision applies to its page."""
+    return getattr(part, "origin_id", None) if getattr(page, "draft_of_id", None) else part.pk
+
+
 def snapshot(page, parts=None) -> dict:
     """The whole page as stored now. `parts`: the part models by key (a migration passes its own)."""
     if parts is None:
@@ -94,12 +92,13 @@ def snapshot(page, parts=None) -> dict:
         _label, fields, cites = PARTS[key]
         rows = []
         for part in model.objects.filter(page=page).order_by("order", "pk"):
-            row = {"id": part.pk, **{name: getattr(part, name) for name in fields}}
+            row = {"id": _identity(page, part), **{name: getattr(part, name) for name in fields}}
             if cites:
                 row["sources"] = _sources(part)
             if key == "steps":
                 row["tips"] = [
-                    {"id": tip.pk, "order": tip.order, "text": tip.text} for tip in part.tips.order_by("order", "pk")
+                    {"id": _identity(page, tip), "order": tip.order, "text": tip.text}
+                    for tip in part.tips.order_by("order", "pk")
                 ]
             rows.append(row)
         content[key] = rows
@@ -107,19 +106,18 @@ def snapshot(page, parts=None) -> dict:
     return content
 
 
-def record_revision(page, user=None, restored_from=None) -> PageRevision | None:
+def record_revision(page, user=None) -> PageRevision | None:
     """Stores the page as it is now, unless it is the same as its latest revision."""
     with transaction.atomic():
         content = snapshot(page)
         latest = PageRevision.objects.select_for_update().filter(page=page).order_by("-number").first()
-        if latest is not None and latest.content == content and restored_from is None:
+        if latest is not None and latest.content == content:
             return None
         return PageRevision.objects.create(
             page=page,
             number=(latest.number if latest else 0) + 1,
             created_by=user,
             content=content,
-            restored_from=restored_from,
         )
 
 
@@ -128,90 +126,115 @@ def _short(text, limit=160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def differences(before: dict | None, after: dict) -> list[str]:
-    """What changed from one revision to the next, in words an editor reads."""
+def _keyed(rows) -> dict:
+    """Rows by identity; parts new in a draft (no identity yet) each by their place."""
+    return {row["id"] if row["id"] is not None else f"new-{index}": row for index, row in enumerate(rows)}
+
+
+def changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """Each difference as (what, before, after): the side-by-side comparison of a draft with its
+    page, and of a revision with the one before it."""
     from .models import TreatmentPage
 
-    if before is None:
-        return [_("The page as first recorded.")]
-    lines = []
+    found = []
     for name in PAGE_FIELDS:
         old, new = before["page"].get(name), after["page"].get(name)
         if old != new:
             label = str(TreatmentPage._meta.get_field(name).verbose_name).capitalize()
-            lines.append(
-                _("%(field)s: “%(old)s” → “%(new)s”") % {"field": label, "old": _short(old), "new": _short(new)}
-            )
+            found.append((label, _short(old, 600), _short(new, 600)))
     for key, (naming, fields, _cites) in PARTS.items():
-        old_rows = {row["id"]: row for row in before.get(key, [])}
-        new_rows = {row["id"]: row for row in after.get(key, [])}
-        for pk, row in new_rows.items():
+        old_rows, new_rows = _keyed(before.get(key, [])), _keyed(after.get(key, []))
+        for identity, row in new_rows.items():
             name = f"{LABELS[key]} “{_short(row[naming], 80)}”"
-            if pk not in old_rows:
-                lines.append(_("%s added") % name)
+            if identity not in old_rows:
+                found.append((_("%s added") % name, "", _short("\n".join(str(row[f]) for f in fields[1:]), 600)))
                 continue
-            old = old_rows[pk]
-            changed = [field for field in [*fields, "sources", "tips"] if old.get(field) != row.get(field)]
-            for field in changed:
-                if field in ("order",):
-                    lines.append(_("%s moved") % name)
+            old = old_rows[identity]
+            for field in [*fields, "sources", "tips"]:
+                if old.get(field) == row.get(field):
+                    continue
+                if field == "order":
+                    found.append((_("%s moved") % name, str(old[field]), str(row[field])))
                 elif field in ("sources", "tips"):
-                    lines.append(_("%(name)s: its %(what)s changed") % {"name": name, "what": _(field)})
-                else:
-                    lines.append(
-                        _("%(name)s: %(field)s “%(old)s” → “%(new)s”")
-                        % {"name": name, "field": field, "old": _short(old[field]), "new": _short(row[field])}
+                    found.append(
+                        (_("%(name)s: its %(what)s") % {"name": name, "what": _(field)}, _("before"), _("changed"))
                     )
-        for pk, row in old_rows.items():
-            if pk not in new_rows:
-                lines.append(
-                    _("%(label)s “%(name)s” deleted") % {"label": LABELS[key], "name": _short(row[naming], 80)}
+                else:
+                    found.append((f"{name}: {field}", _short(old[field], 600), _short(row[field], 600)))
+        for identity, row in old_rows.items():
+            if identity not in new_rows:
+                found.append(
+                    (
+                        _("%(label)s “%(name)s” deleted") % {"label": LABELS[key], "name": _short(row[naming], 80)},
+                        _short(row[naming], 600),
+                        "",
+                    )
                 )
     if before.get("sources") != after.get("sources"):
-        lines.append(_("The page's sources changed"))
+        found.append((_("The page's sources"), _("before"), _("changed")))
+    return found
+
+
+def differences(before: dict | None, after: dict) -> list[str]:
+    """What changed from one revision to the next, in words an editor reads."""
+    if before is None:
+        return [_("The page as first recorded.")]
+    lines = []
+    for what, old, new in changes(before, after):
+        if not old or not new:  # added or deleted
+            lines.append(what)
+        elif old == _("before"):
+            lines.append(_("%s changed") % what)
+        else:
+            lines.append(_("%(what)s: “%(old)s” → “%(new)s”") % {"what": what, "old": _short(old), "new": _short(new)})
     return lines or [_("Nothing patients read changed.")]
 
 
-def restore(revision: PageRevision, user) -> PageRevision:
-    """Brings the whole page back as it was in `revision` (its fields and every part on it,
-    deleted parts created again, later ones removed), recorded as a new revision."""
-    from .models import FAQEntry, PreventionStep, PreventionTip, Section, TreatmentPage
+def apply_content(target, content: dict) -> None:
+    """Makes `target` (a page, or a draft) hold exactly `content`: its fields and every part, parts
+    matched by identity (changed in place, created again when missing, removed when not in it).
+    On a draft, a created part remembers the page's part it stands for, if that still exists."""
+    from .models import FAQEntry, PreventionStep, PreventionTip, Section
     from .sources import PageSource
 
-    content = revision.content
+    is_draft = target.draft_of_id is not None
     models_by_key = {"sections": Section, "faq": FAQEntry, "steps": PreventionStep}
-    with transaction.atomic():
-        page = TreatmentPage.objects.select_for_update().get(pk=revision.page_id)
-        for name, value in content["page"].items():
-            setattr(page, name, value)
-        page.full_clean(exclude=["image"])
-        page.save()
-        for key, model in models_by_key.items():
-            _naming, fields, cites = PARTS[key]
-            existing = {part.pk: part for part in model.objects.filter(page=page)}
-            kept = set()
-            for row in content[key]:
-                part = existing.get(row["id"]) or model(page=page)
-                for name in fields:
-                    setattr(part, name, row[name])
-                part.save()
-                kept.add(part.pk)
-                if cites:
-                    part.sources.set(row["sources"])
-                if key == "steps":
-                    tips = {tip.pk: tip for tip in part.tips.all()}
-                    kept_tips = set()
-                    for tip_row in row["tips"]:
-                        tip = tips.get(tip_row["id"]) or PreventionTip(step=part)
-                        tip.order, tip.text = tip_row["order"], tip_row["text"]
-                        tip.save()
-                        kept_tips.add(tip.pk)
-                    part.tips.exclude(pk__in=kept_tips).delete()
-            for pk, part in existing.items():
-                if pk not in kept:
-                    part.delete()
-        PageSource.objects.filter(page=page).delete()
-        PageSource.objects.bulk_create(
-            [PageSource(page=page, source_id=source, order=order) for order, source in enumerate(content["sources"])]
-        )
-        return record_revision(page, user, restored_from=revision)
+    for name, value in content["page"].items():
+        setattr(target, name, value)
+    target.full_clean(exclude=["image", "slug"] if is_draft else ["image"], validate_constraints=not is_draft)
+    target.save()
+
+    def matching(existing, model, row, **parent):
+        part = existing.get(row["id"]) if row["id"] is not None else None
+        if part is None:
+            part = model(**parent)
+            if is_draft and row["id"] is not None and model.objects.filter(pk=row["id"]).exists():
+                part.origin_id = row["id"]
+        return part
+
+    for key, model in models_by_key.items():
+        _naming, fields, cites = PARTS[key]
+        existing = {_identity(target, part): part for part in model.objects.filter(page=target)}
+        kept = set()
+        for row in content[key]:
+            part = matching(existing, model, row, page=target)
+            for name in fields:
+                setattr(part, name, row[name])
+            part.save()
+            kept.add(part.pk)
+            if cites:
+                part.sources.set(row["sources"])
+            if key == "steps":
+                tips = {_identity(target, tip): tip for tip in part.tips.all()}
+                kept_tips = set()
+                for tip_row in row["tips"]:
+                    tip = matching(tips, PreventionTip, tip_row, step=part)
+                    tip.order, tip.text = tip_row["order"], tip_row["text"]
+                    tip.save()
+                    kept_tips.add(tip.pk)
+                part.tips.exclude(pk__in=kept_tips).delete()
+        model.objects.filter(page=target).exclude(pk__in=kept).delete()
+    PageSource.objects.filter(page=target).delete()
+    PageSource.objects.bulk_create(
+        [PageSource(page=target, source_id=source, order=order) for order, source in enumerate(content["sources"])]
+    )

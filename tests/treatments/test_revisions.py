@@ -62,15 +62,21 @@ def test_restoring_brings_back_a_changed_answer_and_a_deleted_step(admin_client,
     restore_url = reverse("admin:treatments_treatmentpage_restore", args=[page.pk, first.number])
     preview = admin_client.get(restore_url).content.decode()
     assert f"Step “{title}” added" in preview  # what restoring will do, before it is done
-    assert admin_client.post(restore_url).status_code == 302
+    response = admin_client.post(restore_url)
+    draft = page.drafts.get()  # it comes back as a draft: patients still read the page as it is
+    assert response["Location"] == change_url(draft)
+    assert title not in client.get(page.get_absolute_url()).content.decode()
+    publish = reverse("admin:treatments_treatmentpage_publish", args=[draft.pk])
+    assert admin_client.post(publish, {"publish_at": ""}).status_code == 302
     page.refresh_from_db()
     restored = page.steps.get(title=title)
     assert list(restored.tips.values_list("text", flat=True)) == tips
     assert page.sections.get(anchor=section.anchor).body == section_body
     assert title in client.get(page.get_absolute_url()).content.decode()
     newest = page.revisions.order_by("-number").first()
-    assert (newest.number, newest.restored_from) == (3, first)
+    assert newest.number == 3
     assert newest.content["steps"][0]["title"] == first.content["steps"][0]["title"]
+    assert not page.drafts.exists()
 
 
 def test_only_staff_who_may_change_pages_restore(client, content):

@@ -23,7 +23,6 @@ class Migration(migrations.Migration):
                 ('content', models.JSONField()),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
                 ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='treatments.treatmentpage')),
-                ('restored_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='treatments.pagerevision', verbose_name='restores')),
             ],
             options={
                 'verbose_name': 'page revision',

@@ -1,0 +1,131 @@
+"""Drafts: editors change a page, with its sections, questions, steps and sources, on a draft that
+patients never see, preview it, compare it with the page, and publish it (now, or at a time, by
+the worker). Publishing stores one whole-page revision; a revision restored comes back as a draft.
+
+A draft is a page row of its own (`draft_of` names its page) with copies of every part (each
+copy's `origin` names the part it stands for), so the admin's own forms edit it. The public site
+reads `TreatmentPage.objects.published()`, which never includes a draft. Publishing applies the
+draft's whole-page content to the page in one transaction (`revisions.apply_content`), so the
+page keeps its address, ratings and history, and only what changed is recorded as a change.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .revisions import PageRevision, apply_content, record_revision, snapshot
+
+# The page's own columns a draft copies; never its identity, its draft state or the site's dates.
+NOT_COPIED = {"id", "draft_of", "publish_at", "words_changed_at", "reviewed_words_at"}
+
+
+class DraftExists(Exception):
+    """The page already has a draft: publish or discard it first."""
+
+
+def draft_of(page):
+    return page.drafts.first()
+
+
+def open_draft(page, user=None):
+    """The page's draft, made now as a copy of the page if it has none."""
+    from .models import TreatmentPage
+
+    with transaction.atomic():
+        page = TreatmentPage.objects.select_for_update().get(pk=page.pk)
+        existing = draft_of(page)
+        if existing is not None:
+            return existing
+        fields = {
+            field.attname: getattr(page, field.attname)
+            for field in page._meta.concrete_fields
+            if field.name not in NOT_COPIED
+        }
+        draft = TreatmentPage(**fields, draft_of=page)
+        draft.save()
+        _copy_parts(page, draft)
+        return draft
+
+
+def _copy_parts(page, draft) -> None:
+    from .sources import PageSource
+
+    for section in page.sections.all():
+        sources = list(section.sources.all())
+        section.origin_id, section.pk, section.page = section.pk, None, draft
+        section._state.adding = True
+        section.save()
+        section.sources.set(sources)
+    for entry in page.faq_entries.all():
+        sources = list(entry.sources.all())
+        entry.origin_id, entry.pk, entry.page = entry.pk, None, draft
+        entry._state.adding = True
+        entry.save()
+        entry.sources.set(sources)
+    for step in page.steps.all():
+        tips = list(step.tips.all())
+        step.origin_id, step.pk, step.page = step.pk, None, draft
+        step._state.adding = True
+        step.save()
+        for tip in tips:
+            tip.origin_id, tip.pk, tip.step = tip.pk, None, step
+            tip._state.adding = True
+            tip.save()
+    PageSource.objects.bulk_create(
+        [PageSource(page=draft, source_id=entry.source_id, order=entry.order) for entry in page.page_sources.all()]
+    )
+
+
+def publish(draft, user=None) -> PageRevision | None:
+    """Makes the draft the page patients read, in one transaction, and removes the draft."""
+    from .models import TreatmentPage
+
+    with transaction.atomic():
+        draft = TreatmentPage.objects.select_for_update().get(pk=draft.pk)
+        page = TreatmentPage.objects.select_for_update().get(pk=draft.draft_of_id)
+        apply_content(page, snapshot(draft))
+        if page.image.name != draft.image.name:  # a picture changed on the draft
+            page.image, page.image_width, page.image_height = draft.image.name, draft.image_width, draft.image_height
+            page.save()
+        draft.delete()
+        return record_revision(page, user)
+
+
+def discard(draft) -> None:
+    draft.delete()
+
+
+def restore_as_draft(revision: PageRevision, user=None):
+    """A draft of the page as it was in `revision`, to check, preview and publish."""
+    page = revision.page
+    if draft_of(page) is not None:
+        raise DraftExists(page)
+    with transaction.atomic():
+        draft = open_draft(page, user)
+        apply_content(draft, revision.content)
+    return draft
+
+
+def schedule(draft, when: datetime.datetime) -> None:
+    """Publishes the draft at `when`: the worker runs the task then (tasks.publish_scheduled_draft)."""
+    from .models import TreatmentPage
+    from .tasks import publish_scheduled_draft
+
+    TreatmentPage.objects.filter(pk=draft.pk).update(publish_at=when)
+    draft.publish_at = when
+    publish_scheduled_draft.using(run_after=when).enqueue(draft.pk, when.isoformat())
+
+
+def publish_if_due(draft_id: int, when: str) -> bool:
+    """The scheduled publish, once: only if the draft still exists, still has this time, and the
+    time has come. Run twice, it acts once (the second finds no draft)."""
+    from .models import TreatmentPage
+
+    draft = TreatmentPage.objects.filter(pk=draft_id, draft_of__isnull=False).first()
+    if draft is None or draft.publish_at is None or draft.publish_at != datetime.datetime.fromisoformat(when):
+        return False  # published or discarded meanwhile, or its time was changed
+    if draft.publish_at > timezone.now():
+        return False
+    publish(draft)
+    return True
