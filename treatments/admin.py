@@ -357,6 +357,8 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
     def review_status(self, page):
         if page.pk is None:
             return "-"
+        if page.draft_of_id:
+            return _("Reviews belong to the published page: a clinical reviewer records one there, after publishing.")
         record = reverse("admin:treatments_treatmentpage_review", args=[page.pk])
         how = format_html(' <a href="{}">{}</a>', record, _("Record my review (clinical reviewers)"))
         review = page.latest_review
@@ -375,6 +377,12 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         if review.is_overdue:
             text = format_html("<strong>{}</strong> {}", _("Overdue:"), text)
         return format_html("{}{}", text, how)
+
+    def view_on_site(self, page):
+        """A draft's "View on site" is its preview: the site shows the published page."""
+        if page.draft_of_id:
+            return reverse("admin:treatments_treatmentpage_preview", args=[page.pk])
+        return page.get_absolute_url()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

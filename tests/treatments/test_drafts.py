@@ -142,3 +142,11 @@ def test_a_draft_never_breaks_the_pages_picture(admin_client, faq, django_captur
     assert faq.image.name == draft.image.name
     assert storage.exists(faq.image.name)
     assert not storage.exists(live_picture)  # gone once the page stopped using it
+
+
+def test_a_drafts_form_leads_to_its_preview_not_to_the_published_page(admin_client, faq):
+    draft = draft_with_a_new_answer(admin_client, faq)
+    form = BeautifulSoup(admin_client.get(url("change", draft)).content, "html.parser")
+    assert form.select_one("a.viewsitelink")["href"] == url("preview", draft)
+    assert form.select_one(f"a[href='{url('review', draft)}']") is None  # reviews are of the published page
+    assert admin_client.get(url("review", draft)).status_code == 404
