@@ -286,3 +286,23 @@ def test_when_the_site_does_not_answer_no_nginx_log_holds_a_query_string(nginx_w
     access = logs["mesoclinic.access.log"]
     line = r'"GET /admin/appointments/appointmentrequest/ HTTP/1.1" 502 .* upstream=127\.0\.0\.1:\d+ 502'
     assert re.search(line, access)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_never_reaches_patients_through_nginx(nginx_in_front):
+    from treatments.drafts import open_draft
+    from treatments.models import TreatmentPage
+
+    port, _ = nginx_in_front
+    faq = TreatmentPage.objects.get(slug="faq")
+    for _ in range(2):
+        fetch(port, faq.get_absolute_url())  # kept by nginx and the page cache
+    draft = open_draft(faq)
+    answer = draft.faq_entries.get(anchor="pain")
+    answer.answer = "Draft answer nobody may read yet."
+    answer.save()
+    time.sleep(1)
+    status, _, body = fetch(port, faq.get_absolute_url() + "?fresh=1")  # past nginx's cache, to Django
+    assert status == 200
+    assert "Draft answer nobody" not in body
+    assert "Draft answer nobody" not in fetch(port, faq.get_absolute_url())[2]
