@@ -513,7 +513,19 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             when = form.cleaned_data["publish_at"]
             if when is None:
-                publish(draft, request.user)
+                try:
+                    publish(draft, request.user)
+                except ValidationError as error:  # e.g. an address another page has taken meanwhile
+                    form.add_error(None, error)
+                    return self._draft_page(
+                        request,
+                        draft,
+                        "admin/treatments/treatmentpage/publish.html",
+                        title=_("Publish the draft of %s") % live,
+                        live=live,
+                        changes=changes(snapshot(live), snapshot(draft)),
+                        form=form,
+                    )
                 self.message_user(request, _("Published: patients now read the new page."), messages.SUCCESS)
             else:
                 schedule(draft, when)

@@ -358,7 +358,10 @@ class TreatmentPage(Illustrated):
         verbose_name_plural = _("treatment pages")
         constraints = [
             models.UniqueConstraint(
-                fields=["treatment", "slug"], condition=Q(draft_of__isnull=True), name="treatment_page_unique_slug"
+                fields=["treatment", "slug"],
+                condition=Q(draft_of__isnull=True),
+                name="treatment_page_unique_slug",
+                violation_error_message=_("Another page of this treatment already has this address name."),
             ),
             models.UniqueConstraint(fields=["draft_of"], name="one_draft_per_page"),
         ]

@@ -150,3 +150,13 @@ def test_a_drafts_form_leads_to_its_preview_not_to_the_published_page(admin_clie
     assert form.select_one("a.viewsitelink")["href"] == url("preview", draft)
     assert form.select_one(f"a[href='{url('review', draft)}']") is None  # reviews are of the published page
     assert admin_client.get(url("review", draft)).status_code == 404
+
+
+def test_a_draft_that_cannot_be_published_says_why_and_stays(admin_client, faq):
+    draft = draft_with_a_new_answer(admin_client, faq)
+    TreatmentPage.objects.filter(pk=draft.pk).update(slug="side-effects-and-safety")  # another page's address
+    response = admin_client.post(url("publish", draft), {"publish_at": ""})
+    assert response.status_code == 200
+    assert "Another page of this treatment already has this address name." in response.content.decode()
+    assert faq.drafts.exists()
+    assert FAQEntry.objects.get(page=faq, anchor="pain").answer != NEW_ANSWER  # nothing half-published
