@@ -207,9 +207,20 @@ class PublishForm(forms.Form):
     )
 
     def clean_publish_at(self):
+        from django_tasks import task_backends
+
+        from .tasks import publish_scheduled_draft
+
         when = self.cleaned_data["publish_at"]
         if when is not None and when <= timezone.now():
             raise ValidationError(_("That time has passed. Leave it empty to publish now."))
+        if when is not None and not task_backends[publish_scheduled_draft.backend].supports_defer:
+            raise ValidationError(
+                _(
+                    "Publishing at a time needs the background worker, which this server does not run "
+                    "(`make run` runs none: `make serve` does). Leave it empty to publish now."
+                )
+            )
         return when
 
 

@@ -160,3 +160,13 @@ def test_a_draft_that_cannot_be_published_says_why_and_stays(admin_client, faq):
     assert "Another page of this treatment already has this address name." in response.content.decode()
     assert faq.drafts.exists()
     assert FAQEntry.objects.get(page=faq, anchor="pain").answer != NEW_ANSWER  # nothing half-published
+
+
+def test_publishing_at_a_time_without_a_worker_says_so(admin_client, faq, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # as `make run`
+    draft = draft_with_a_new_answer(admin_client, faq)
+    later = timezone.localtime() + datetime.timedelta(hours=2)
+    response = admin_client.post(url("publish", draft), {"publish_at": f"{later:%Y-%m-%dT%H:%M}"})
+    assert response.status_code == 200
+    assert "Publishing at a time needs the background worker" in response.content.decode()
+    assert faq.drafts.get().publish_at is None
