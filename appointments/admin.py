@@ -334,29 +334,25 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             audit.record_view(appointment)
         return response
 
-    def contact_panel(self, request, appointment, contact_form=None, email_form=None) -> dict:
+    def contact_panel(self, request, appointment) -> dict:
         """The contact log and its two forms, above the request's own form."""
         can_change = self.has_change_permission(request, appointment)
         return {
             "contact_attempts": appointment.contact_attempts.select_related("made_by"),
             "patient_messages": appointment.messages.all(),
-            "contact_form": (contact_form or ContactAttemptForm()) if can_change else None,
-            "email_form": (email_form or PatientEmailForm(appointment=appointment)) if can_change else None,
+            "contact_form": ContactAttemptForm() if can_change else None,
+            "email_form": PatientEmailForm(appointment=appointment) if can_change else None,
             "appointment": appointment,
         }
 
-    def _panel_post(self, request, object_id, form_class, record, template_title):
+    def _panel_post(self, request, object_id, make_form, record, template_title):
         appointment = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, appointment):
             raise PermissionDenied
         change_url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
         if request.method != "POST":
             return redirect(change_url)
-        form = (
-            form_class(request.POST, appointment=appointment)
-            if form_class is PatientEmailForm
-            else form_class(request.POST)
-        )
+        form = make_form(request.POST, appointment)
         if form.is_valid():
             message = record(appointment, form.cleaned_data)
             messages.success(request, message)
@@ -381,7 +377,9 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
             contact_attempt_record(appointment=appointment, made_by=request.user, **data)
             return _("Contact attempt logged on %s.") % appointment
 
-        return self._panel_post(request, object_id, ContactAttemptForm, record, _("Log a contact attempt"))
+        return self._panel_post(
+            request, object_id, lambda data, _appointment: ContactAttemptForm(data), record, _("Log a contact attempt")
+        )
 
     def email_view(self, request, object_id):
         """Queues one of the clinic's e-mails to the patient, logged in the contact log."""
@@ -398,7 +396,13 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
                 "request": appointment,
             }
 
-        return self._panel_post(request, object_id, PatientEmailForm, record, _("E-mail the patient"))
+        return self._panel_post(
+            request,
+            object_id,
+            lambda data, appointment: PatientEmailForm(data, appointment=appointment),
+            record,
+            _("E-mail the patient"),
+        )
 
     def save_model(self, request, obj, form, change):
         """The request's page and the queue's rows save through one function, which refuses a
