@@ -523,29 +523,18 @@ class TreatmentPageAdmin(SimpleHistoryAdmin):
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             when = form.cleaned_data["publish_at"]
-            if when is None:
-                try:
+            try:
+                if when is None:
                     publish(draft, request.user)
-                except ValidationError as error:  # e.g. an address another page has taken meanwhile
-                    form.add_error(None, error)
-                    return self._draft_page(
-                        request,
-                        draft,
-                        "admin/treatments/treatmentpage/publish.html",
-                        title=_("Publish the draft of %s") % live,
-                        live=live,
-                        changes=changes(snapshot(live), snapshot(draft)),
-                        form=form,
-                    )
-                self.message_user(request, _("Published: patients now read the new page."), messages.SUCCESS)
+                    done = _("Published: patients now read the new page.")
+                else:
+                    schedule(draft, when)
+                    done = _("It will be published on %s.") % f"{timezone.localtime(when):%-d %b %Y, %-I:%M %p}"
+            except ValidationError as error:  # e.g. an address another page has taken meanwhile
+                form.add_error(None, error)
             else:
-                schedule(draft, when)
-                self.message_user(
-                    request,
-                    _("It will be published on %s.") % f"{timezone.localtime(when):%-d %b %Y, %-I:%M %p}",
-                    messages.SUCCESS,
-                )
-            return redirect(reverse("admin:treatments_treatmentpage_change", args=[live.pk]))
+                self.message_user(request, done, messages.SUCCESS)
+                return redirect(reverse("admin:treatments_treatmentpage_change", args=[live.pk]))
         return self._draft_page(
             request,
             draft,

@@ -48,30 +48,29 @@ def open_draft(page, user=None):
         return draft
 
 
+def _copy(part, **parent):
+    """A new row copying `part` onto the draft, naming the part it stands for, with its citations."""
+    sources = list(part.sources.all()) if hasattr(part, "sources") else None
+    part.origin_id, part.pk = part.pk, None
+    for name, value in parent.items():
+        setattr(part, name, value)
+    part._state.adding = True
+    part.save()
+    if sources is not None:
+        part.sources.set(sources)
+    return part
+
+
 def _copy_parts(page, draft) -> None:
     from .sources import PageSource
 
-    for section in page.sections.all():
-        sources = list(section.sources.all())
-        section.origin_id, section.pk, section.page = section.pk, None, draft
-        section._state.adding = True
-        section.save()
-        section.sources.set(sources)
-    for entry in page.faq_entries.all():
-        sources = list(entry.sources.all())
-        entry.origin_id, entry.pk, entry.page = entry.pk, None, draft
-        entry._state.adding = True
-        entry.save()
-        entry.sources.set(sources)
+    for part in [*page.sections.all(), *page.faq_entries.all()]:
+        _copy(part, page=draft)
     for step in page.steps.all():
         tips = list(step.tips.all())
-        step.origin_id, step.pk, step.page = step.pk, None, draft
-        step._state.adding = True
-        step.save()
+        _copy(step, page=draft)
         for tip in tips:
-            tip.origin_id, tip.pk, tip.step = tip.pk, None, step
-            tip._state.adding = True
-            tip.save()
+            _copy(tip, step=step)
     PageSource.objects.bulk_create(
         [PageSource(page=draft, source_id=entry.source_id, order=entry.order) for entry in page.page_sources.all()]
     )
