@@ -1,18 +1,11 @@
 """The queue's filters: the worklist first (what needs doing now), mine, not yet notified."""
 
-import datetime
-
 from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AppointmentRequest
-
-
-def today_bounds(now):
-    start = timezone.make_aware(datetime.datetime.combine(timezone.localtime(now).date(), datetime.time()))
-    return start, start + datetime.timedelta(days=1)
+from .models import AppointmentRequest, clinic_day
 
 
 class WorkFilter(admin.SimpleListFilter):
@@ -44,7 +37,7 @@ class WorkFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value, now = self.value() or self.DEFAULT, timezone.now()
-        start, end = today_bounds(now)
+        start, end = clinic_day(now)
         if value == "todo":
             return queryset.to_do(now)
         if value == "overdue":

@@ -53,6 +53,12 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def clinic_day(now) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start and end of `now`'s day in the clinic's time zone."""
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localtime(now).date(), datetime.time()))
+    return start, start + datetime.timedelta(days=1)
+
+
 def to_do_condition(now) -> Q:
     working = Q(status__in=[Status.NEW, Status.CONTACTED]) & (Q(call_back_at__isnull=True) | Q(call_back_at__lte=now))
     return working | Q(status=Status.SCHEDULED, appointment_at__lte=now)
@@ -103,9 +109,7 @@ class AppointmentRequestQuerySet(models.QuerySet):
     def worklist_counts(self, now=None) -> dict:
         """Overdue now, due later today, and received today (the clinic's day): one query."""
         now = now or timezone.now()
-        today = timezone.localtime(now).date()
-        start = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
-        end = start + datetime.timedelta(days=1)
+        start, end = clinic_day(now)
         to_do = to_do_condition(now)
         return self.with_next_step().aggregate(
             overdue=models.Count("pk", filter=to_do & Q(next_step_at__lte=now)),

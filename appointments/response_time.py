@@ -43,8 +43,3 @@ def due_after(received_at, days: dict, holidays, business_days: int) -> datetime
             remaining -= 1
             if remaining <= 0:
                 return timezone.make_aware(datetime.datetime.combine(day, days[day.weekday()][1]))
-
-
-def is_overdue(received_at, answered: bool, now=None) -> bool:
-    due = response_due(received_at)
-    return due is not None and not answered and (now or timezone.now()) > due
