@@ -24,6 +24,7 @@ from .admin_forms import ContactAttemptForm, PatientEmailForm, QueueRowForm, Req
 from .admin_search import is_search_id, remember_search, search_words
 from .exports import newsletter_csv, requests_csv
 from .models import NEXT_STEP_AT, AppointmentRequest, MessageTemplate
+from .newsletter.admin import NewsletterIssueAdmin  # noqa: F401  (registers it)
 from .patient_email import check_template_text
 from .ratings.admin import PageCommentAdmin, RatedPageAdmin  # noqa: F401  (registers them)
 from .services import (

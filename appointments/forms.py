@@ -16,6 +16,7 @@ from treatments.models import Treatment
 from treatments.selectors import published_treatments
 
 from .models import COMMENTS_MAX_LENGTH, AppointmentRequest
+from .newsletter.services import SIGN_UP_HELP, SIGN_UP_LABEL
 
 FORM_TOKEN_SALT = "appointments.request-form"
 HONEYPOT_FIELD = "website"
@@ -69,11 +70,12 @@ class AppointmentRequestForm(forms.ModelForm):
             "state": _("State"),
             "email": _("E-mail"),
             "contact_preference": _("Please contact me by"),
-            "newsletter": _("Receive our free newsletter"),
+            "newsletter": SIGN_UP_LABEL,
             "purpose": _("I would like to"),
             "comments": _("Your comments"),
         }
         help_texts = {
+            "newsletter": SIGN_UP_HELP,
             "comments": _(
                 "For example, the days and times that suit you best. Please do not describe symptoms or "
                 "medical details here."

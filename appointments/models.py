@@ -491,3 +491,43 @@ class PatientMessage(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+# The newsletter keeps its models in its own package, as page ratings do.
+from .newsletter.models import (  # noqa: E402, F401
+    ConsentEvent,
+    ConsentWording,
+    NewsletterDelivery,
+    NewsletterIssue,
+    Subscriber,
+    SuppressedAddress,
+)
+
+
+class PrivacyRecord(models.Model):
+    """The audit trail of privacy requests: a member of staff searched for a person's data,
+    exported it, or erased it. What was searched for is never kept, nor anything of the person:
+    only who, when, from where, and how many rows of each kind."""
+
+    class Action(models.TextChoices):
+        SEARCH = "search", _("searched")
+        EXPORT = "export", _("exported")
+        ERASE = "erase", _("erased")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    address = models.GenericIPAddressField(_("from"), null=True, blank=True, editable=False)
+    action = models.CharField(_("what"), max_length=10, choices=Action, editable=False)
+    rows = models.JSONField(_("rows (how many of each kind)"), default=dict, editable=False)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("privacy request record")
+        verbose_name_plural = _("privacy request records")
+        permissions = [("handle_privacy_requests", "Can find, export and erase a person's data")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

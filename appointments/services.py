@@ -10,6 +10,9 @@ from treatments.models import Treatment
 
 from . import audit
 from .models import AppointmentRequest, ContactAttempt, MessageTemplate, PatientMessage
+from .newsletter.models import Source
+from .newsletter.services import SIGN_UP_HELP, SIGN_UP_LABEL
+from .newsletter.services import sign_up as newsletter_sign_up
 from .patient_email import render_message
 from .response_time import response_due
 from .tasks import deliver_request_notifications, send_patient_message
@@ -41,12 +44,15 @@ def appointment_request_create(
     treatment: Treatment | None = None,
     comments: str = "",
     sent_quickly: bool = False,
+    client_address: str | None = None,
 ) -> tuple[AppointmentRequest, bool]:
     """Stores a patient's request once per form token and queues its notifications with it.
 
     Returns the request and whether it was new: a second press of Send (same token) returns the
     first request unchanged. The notification task is stored in the same transaction, so a stored
     request always has its mail queued, and the worker sends it; nothing here talks to a mail server.
+    A ticked newsletter box signs the address up in the same transaction (pending until its
+    owner confirms from the e-mail; appointments.newsletter).
     """
     appointment = AppointmentRequest(
         first_name=first_name,
@@ -71,6 +77,13 @@ def appointment_request_create(
         with transaction.atomic():
             appointment.save()
             deliver_request_notifications.enqueue(appointment.pk)
+            if newsletter:
+                newsletter_sign_up(
+                    email=email,
+                    source=Source.REQUEST_FORM,
+                    words=f"{SIGN_UP_LABEL}. {SIGN_UP_HELP}",
+                    client_address=client_address,
+                )
     except IntegrityError:
         # Usually a second press of Send: the first request stands, and nothing was half-saved.
         first = AppointmentRequest.objects.filter(submission_token=submission_token).first()

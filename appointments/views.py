@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from sitewide.client_address import client_address
+
 from .forms import AppointmentRequestForm, issue_form_token
 from .response_time import response_due
 from .services import appointment_request_create
@@ -66,7 +68,7 @@ def receive_request(request):
         request, group="appointments.request", key="ip", rate=settings.APPOINTMENT_RATE_LIMIT, increment=True
     ):
         return render(request, "429.html", status=429)
-    appointment_request_create(**form.submission())
+    appointment_request_create(**form.submission(), client_address=client_address(request) or None)
     response = redirect("appointments:thanks")
     response.set_signed_cookie(
         CONTACT_COOKIE,

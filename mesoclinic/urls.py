@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from appointments.dashboard import dashboard
+from appointments.privacy_views import privacy_requests
 from sitewide.about import accessibility_statement, privacy_notice, visiting
 from sitewide.staff_idle import still_here
 from sitewide.views import healthz
@@ -21,7 +22,11 @@ urlpatterns = [
     path("treatments/", include("treatments.urls")),
     path("appointments/", include("appointments.urls")),
     path("ratings/", include("appointments.ratings.urls")),
+    path("newsletter/", include("appointments.newsletter.urls")),
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
+    path(
+        "admin/privacy/", admin.site.admin_view(privacy_requests), {"admin_site": admin.site}, name="privacy_requests"
+    ),
     path("admin/still-here/", admin.site.admin_view(still_here), name="staff_still_here"),
     path("admin/", admin.site.urls),
     path("privacy/", privacy_notice, name="privacy"),

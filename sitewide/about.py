@@ -29,6 +29,8 @@ def privacy_notice(request):
         "rating_cookie_days": _days(settings.RATING_COOKIE_MAX_AGE),
         "contact_cookie_minutes": CONTACT_COOKIE_AGE // 60,
         "staff_session_hours": settings.STAFF_SESSION_MAX_HOURS,
+        "confirm_days": settings.NEWSLETTER_CONFIRM_DAYS,
+        "pending_days": settings.NEWSLETTER_PENDING_DAYS,
     }
     return public(render(request, "sitewide/privacy.html", context))
 

@@ -207,6 +207,23 @@ APPOINTMENT_RATE_LIMIT = env.str("APPOINTMENT_RATE_LIMIT", "5/10m")
 APPOINTMENT_MIN_FILL_SECONDS = env.int("APPOINTMENT_MIN_FILL_SECONDS", 3)
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", 365)
 
+# The newsletter (appointments/newsletter). A confirmation link works for NEWSLETTER_CONFIRM_DAYS;
+# an address is sent at most one confirmation e-mail per NEWSLETTER_CONFIRM_COOLDOWN_MINUTES, so
+# nobody can flood someone's inbox by signing them up again and again. Sign-ups that were never
+# confirmed are deleted after NEWSLETTER_PENDING_DAYS (purge_requests). An issue goes out at most
+# NEWSLETTER_MESSAGES_PER_MINUTE (what the mail server allows). Suppressed addresses and consent
+# records are kept as keyed hashes under NEWSLETTER_HASH_KEY: set it once and never change it
+# (a new key makes every suppressed address look new); unset, it is derived from the secret key.
+NEWSLETTER_CONFIRM_DAYS = env.int("NEWSLETTER_CONFIRM_DAYS", 7)
+NEWSLETTER_CONFIRM_COOLDOWN_MINUTES = env.int("NEWSLETTER_CONFIRM_COOLDOWN_MINUTES", 60)
+NEWSLETTER_PENDING_DAYS = env.int("NEWSLETTER_PENDING_DAYS", 30)
+NEWSLETTER_MESSAGES_PER_MINUTE = env.int("NEWSLETTER_MESSAGES_PER_MINUTE", 60)
+NEWSLETTER_HASH_KEY = env.str("NEWSLETTER_HASH_KEY", "")
+# Where bounces go (the envelope sender of each newsletter), read by `manage.py process_bounces`.
+# Empty: the site's sender address.
+NEWSLETTER_BOUNCE_ADDRESS = env.str("NEWSLETTER_BOUNCE_ADDRESS", "")
+NEWSLETTER_SIGN_UP_RATE_LIMIT = env.str("NEWSLETTER_SIGN_UP_RATE_LIMIT", "5/10m")
+
 # Rate limits count in the default cache (django-redis increments atomically). Without Redis the
 # count is per process (E003): fine for one development server; production must set REDIS_URL.
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -32,7 +32,7 @@ def remaining():
 
 def test_purge_removes_only_finished_requests_past_retention(requests_of_all_ages, capsys):
     call_command("purge_requests")
-    assert capsys.readouterr().out.strip() == "Removed 2 closed or declined requests older than 365 days."
+    assert capsys.readouterr().out.splitlines()[0] == "Removed 2 closed or declined requests older than 365 days."
     kept = {requests_of_all_ages[name].pk for name in ["old_scheduled", "old_new", "recent_closed"]}
     assert remaining() == kept
 
