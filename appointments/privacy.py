@@ -160,7 +160,7 @@ def as_data(found: Found) -> dict:
                     }
                     for message in found.messages
                     if message.request_id == request.pk
-                ],  # fmt: skip
+                ],
             }
             for request in found.requests
         ],

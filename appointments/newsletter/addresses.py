@@ -6,6 +6,7 @@ The hash is an HMAC-SHA256 under NEWSLETTER_HASH_KEY, so a copy of the database 
 let anyone test guessed addresses against it. The key must outlive every secret-key rotation:
 a new key would make every suppressed address look new (docs/deploying.md)."""
 
+import contextlib
 import hashlib
 import hmac
 
@@ -16,10 +17,8 @@ def normalised(address: str) -> str:
     """Lower case, no surrounding spaces, the domain in its ASCII form. Dots and +tags stay:
     they may be different mailboxes."""
     local, _at, domain = address.strip().rpartition("@")
-    try:
+    with contextlib.suppress(UnicodeError):
         domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     return f"{local}@{domain}".lower() if local else address.strip().lower()
 
 

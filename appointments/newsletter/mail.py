@@ -10,6 +10,7 @@ again; one that dies between it and the record of the answer leaves `in_doubt`, 
 sent again (and staff see how many). That window is the time to send one line and read the reply.
 """
 
+import contextlib
 import re
 import smtplib
 from urllib.parse import quote
@@ -118,10 +119,8 @@ class OnceSender:
         return self
 
     def __exit__(self, *exc):
-        try:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             self.backend.close()
-        except (smtplib.SMTPException, OSError):
-            pass
 
     def send(self, message: EmailMultiAlternatives, handed_over) -> None:
         if not isinstance(self.backend, SMTPBackend):
@@ -150,6 +149,7 @@ class OnceSender:
         sender = sanitize_address(message.from_email, encoding)
         recipients = [sanitize_address(address, encoding) for address in message.recipients()]
         data = message.message().as_bytes(linesep="\r\n")
+        connection.ehlo_or_helo_if_needed()
         code, reply = connection.mail(sender)
         if code != 250:
             raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -174,7 +174,5 @@ class OnceSender:
             raise smtplib.SMTPDataError(code, reply)
 
     def _reset(self) -> None:
-        try:
+        with contextlib.suppress(smtplib.SMTPException, OSError, AttributeError):
             self.backend.connection.rset()
-        except (smtplib.SMTPException, OSError, AttributeError):
-            pass
