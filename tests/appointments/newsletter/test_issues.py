@@ -40,7 +40,7 @@ def test_each_subscriber_gets_the_issue_once_with_both_unsubscribe_headers_and_t
     gone = confirmed_subscribers(1, domain="gone.example")[0]
     SuppressedAddress.objects.create(address_hash=address_hash(gone), reason="bounced")
     issue = an_issue()
-    client, user = editor
+    client, _user = editor
     assert client.post(reverse("admin:newsletter_send", args=[issue.pk])).status_code == 302
     assert client.post(reverse("admin:newsletter_send", args=[issue.pk])).status_code == 302  # a second click
     run_worker()
@@ -51,9 +51,12 @@ def test_each_subscriber_gets_the_issue_once_with_both_unsubscribe_headers_and_t
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https, mailto = re.findall(r"<([^>]+)>", headers["List-Unsubscribe"])
     assert "/newsletter/unsubscribe/" in https
-    assert mailto.startswith("mailto:") and "subject=unsubscribe" in mailto
+    assert mailto.startswith("mailto:")
+    assert "subject=unsubscribe" in mailto
     html = message.alternatives[0][0]
-    assert "<strong>worth asking</strong>" in html and "<script>" not in html and "&lt;script&gt;" in html
+    assert "<strong>worth asking</strong>" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
     clinic = Clinic.objects.get()
     assert f"{clinic.street_address}" in message.body
     assert f"{clinic.city}, {clinic.region} {clinic.postal_code}" in html
