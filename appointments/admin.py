@@ -22,7 +22,7 @@ from . import audit
 from .admin_filters import AssignedFilter, NotificationFilter, WorkFilter, staff_who_work_requests
 from .admin_forms import ContactAttemptForm, PatientEmailForm, QueueRowForm, RequestForm, StaffChoiceField, person
 from .admin_search import is_search_id, remember_search, search_words
-from .exports import newsletter_csv, requests_csv
+from .exports import requests_csv
 from .models import NEXT_STEP_AT, AppointmentRequest, MessageTemplate
 from .newsletter.admin import NewsletterIssueAdmin  # noqa: F401  (registers it)
 from .patient_email import check_template_text
@@ -73,7 +73,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     # The worklist's order: overdue first, then due soonest, then the rest by arrival.
     ordering = [NEXT_STEP_AT.asc(nulls_last=True), "received_at", "pk"]
     list_per_page = 50
-    actions = ["mark_contacted", "assign_to_me", "merge_duplicates", "export_csv", "export_newsletter_opt_ins"]
+    actions = ["mark_contacted", "assign_to_me", "merge_duplicates", "export_csv"]
     readonly_fields = [
         *AS_SENT_FIELDS,
         "treatment_name",
@@ -475,11 +475,6 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         audit.record_export(request, queryset, "requests CSV")
         return requests_csv(queryset)
-
-    @admin.action(description=_("Export newsletter opt-ins (selected requests) as CSV"), permissions=["view"])
-    def export_newsletter_opt_ins(self, request, queryset):
-        audit.record_export(request, queryset.filter(newsletter=True), "newsletter CSV")
-        return newsletter_csv(queryset)
 
 
 class MessageTemplateForm(forms.ModelForm):

@@ -24,7 +24,6 @@ REQUEST_COLUMNS = [
     "comments",
     "status",
 ]
-NEWSLETTER_COLUMNS = ["first name", "last name", "e-mail"]
 
 
 def spreadsheet_safe(value) -> str:
@@ -70,17 +69,5 @@ def request_rows(queryset):
         ]
 
 
-def newsletter_rows(queryset):
-    """Each address that opted in once, with the name from its latest request, by address."""
-    latest_per_address = {}
-    for appointment in queryset.filter(newsletter=True).order_by("received_at"):
-        latest_per_address[appointment.email.lower()] = appointment
-    return ([a.first_name, a.last_name, a.email] for _, a in sorted(latest_per_address.items()))
-
-
 def requests_csv(queryset) -> StreamingHttpResponse:
     return csv_response("appointment-requests.csv", REQUEST_COLUMNS, request_rows(queryset))
-
-
-def newsletter_csv(queryset) -> StreamingHttpResponse:
-    return csv_response("newsletter-opt-ins.csv", NEWSLETTER_COLUMNS, newsletter_rows(queryset))

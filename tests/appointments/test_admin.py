@@ -145,20 +145,6 @@ def test_csv_export_neutralises_spreadsheet_formulas(admin_client, content):
     assert row[11] == "'-2+3"
 
 
-def test_newsletter_export_lists_each_opted_in_address_once(admin_client, content):
-    opted = [
-        make_request(newsletter=True, email="a@example.org"),
-        make_request(newsletter=True, email="A@example.org"),
-    ]
-    not_opted = make_request(newsletter=False, email="b@example.org")
-    response = admin_client.post(
-        CHANGELIST,
-        {"action": "export_newsletter_opt_ins", "_selected_action": [a.pk for a in [*opted, not_opted]]},
-    )
-    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert lines == [["first name", "last name", "e-mail"], ["Ana", "Rivera", "A@example.org"]]
-
-
 def test_front_desk_can_view_and_change_requests(front_desk_client, content):
     appointment = make_request()
     assert front_desk_client.get(CHANGELIST).status_code == 200
