@@ -25,7 +25,7 @@ from sitewide.client_address import client_address
 
 from .models import AppointmentRequest, ContactAttempt, PageComment, PatientMessage, PrivacyRecord
 from .newsletter.addresses import address_hash, normalised
-from .newsletter.models import ConsentEvent, NewsletterDelivery, Subscriber, SuppressedAddress
+from .newsletter.models import ConsentEvent, NewsletterDelivery, Source, Subscriber, SuppressedAddress
 
 
 def phone_number(text: str):
@@ -120,7 +120,8 @@ def _value(value) -> str:
 
 
 def _when(value):
-    return timezone.localtime(value).isoformat(timespec="minutes") if value else None
+    """In the clinic's time, to the minute: easy to read, and sorts as text."""
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else None
 
 
 def as_data(found: Found) -> dict:
@@ -182,7 +183,7 @@ def as_data(found: Found) -> dict:
             {
                 "when": _when(event.at),
                 "what": event.get_kind_display(),
-                "where": event.source,
+                "where": str(dict(Source.choices).get(event.source, event.source)),
                 "words": event.wording.text if event.wording else "",
                 "from_address": event.client_address or "",
             }

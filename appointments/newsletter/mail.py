@@ -31,6 +31,17 @@ from .tokens import confirmation_token, unsubscribe_token
 MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 
+def _absolute_links(renderer, tokens, index, options, env):
+    """A link to one of the site's pages ("/treatments/...") must work from a mail program."""
+    href = tokens[index].attrGet("href") or ""
+    if href.startswith("/") and not href.startswith("//"):
+        tokens[index].attrSet("href", site_url(href))
+    return renderer.renderToken(tokens, index, options, env)
+
+
+MARKDOWN.add_render_rule("link_open", _absolute_links)
+
+
 def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 

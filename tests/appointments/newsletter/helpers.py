@@ -17,7 +17,7 @@ def an_issue(**fields) -> NewsletterIssue:
     values = {
         "subject": "Mesotherapy: what to ask before your first visit",
         "body": "Hello,\n\nThree questions **worth asking**:\n\n- How many sessions?\n- What does it cost?\n\n"
-        "[Read our FAQ](https://clinic.example/treatments/mesotherapy/faq/)\n\n<script>alert(1)</script>",
+        "[Read our FAQ](/treatments/mesotherapy/faq/)\n\n<script>alert(1)</script>",
         **fields,
     }
     return NewsletterIssue.objects.create(**values)

@@ -6,6 +6,7 @@ import email.policy
 import re
 
 import pytest
+from django.conf import settings
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -54,6 +55,7 @@ def test_each_subscriber_gets_the_issue_once_with_both_unsubscribe_headers_and_t
     assert mailto.startswith("mailto:")
     assert "subject=unsubscribe" in mailto
     html = message.alternatives[0][0]
+    assert f'href="{settings.SITE_URL}/treatments/mesotherapy/faq/"' in html  # works from a mail program
     assert "<strong>worth asking</strong>" in html
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
