@@ -6,8 +6,8 @@ import email.policy
 import re
 
 import pytest
-from django.conf import settings
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
