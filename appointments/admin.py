@@ -23,7 +23,7 @@ from .admin_filters import AssignedFilter, NotificationFilter, WorkFilter, staff
 from .admin_forms import ContactAttemptForm, PatientEmailForm, QueueRowForm, RequestForm, StaffChoiceField, person
 from .admin_search import is_search_id, remember_search, search_words
 from .exports import requests_csv
-from .models import NEXT_STEP_AT, AppointmentRequest, MessageTemplate
+from .models import NEXT_STEP_AT, AppointmentRequest, MessageTemplate, PrivacyRecord
 from .newsletter.admin import NewsletterIssueAdmin  # noqa: F401  (registers it)
 from .patient_email import check_template_text
 from .ratings.admin import PageCommentAdmin, RatedPageAdmin  # noqa: F401  (registers them)
@@ -506,3 +506,21 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             "Plain text. The site fills in %(words)s. Never write anything medical: e-mail is not private."
         ) % {"words": words}
         return form
+
+
+@admin.register(PrivacyRecord)
+class PrivacyRecordAdmin(admin.ModelAdmin):
+    """The trail of privacy requests: read only, never changed or deleted from the admin."""
+
+    list_display = ["at", "user", "action", "address", "rows"]
+    list_filter = ["action"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -19,7 +19,15 @@ from .opening_hours import clinic_hours
 SCHEMA = "https://schema.org"
 DAY_NAMES = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 # Kept out of search engines: staff pages, forms and what they lead to, rating endpoints.
-ROBOTS_DISALLOW = ["/admin/", "/appointments/", "/ratings/"]
+ROBOTS_DISALLOW = [
+    "/admin/",
+    "/appointments/",
+    "/ratings/",
+    # The newsletter's own pages after the sign-up form: for the person who signed up, not for search.
+    "/newsletter/check-your-email/",
+    "/newsletter/confirm/",
+    "/newsletter/unsubscribe/",
+]
 
 
 def ld_json(data: dict) -> str:

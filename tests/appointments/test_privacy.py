@@ -182,3 +182,14 @@ def test_erase_is_all_or_nothing(person, officer, monkeypatch):
     assert AppointmentRequest.objects.count() == 2
     assert Subscriber.objects.count() == 1
     assert not PrivacyRecord.objects.filter(action="erase").exists()
+
+
+def test_the_trail_of_privacy_requests_is_read_only_for_privacy_officers(person, officer):
+    search(officer, email=EMAIL)
+    listing = officer.get(reverse("admin:appointments_privacyrecord_changelist"))
+    assert listing.status_code == 200
+    assert "searched" in listing.content.decode()
+    assert EMAIL not in listing.content.decode()
+    record = PrivacyRecord.objects.get()
+    assert officer.post(reverse("admin:appointments_privacyrecord_delete", args=[record.pk])).status_code == 403
+    assert PrivacyRecord.objects.count() == 1
