@@ -45,6 +45,16 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+SINGULAR_AND_PLURAL = {
+    "appointment requests": ("appointment request", "appointment requests"),
+    "contact attempts": ("contact attempt", "contact attempts"),
+    "e-mails to the patient": ("e-mail to the patient", "e-mails to the patient"),
+    "page comments": ("page comment", "page comments"),
+    "newsletter subscribers": ("newsletter sign-up", "newsletter sign-ups"),
+    "consent records": ("consent record", "consent records"),
+}
+
+
 @dataclass
 class Found:
     emails: list[str]
@@ -65,6 +75,15 @@ class Found:
             "newsletter subscribers": len(self.subscribers),
             "consent records": len(self.consent),
         }
+
+    def in_words(self, only_found=False) -> list[str]:
+        """ "2 appointment requests", "1 contact attempt"…: for staff, in the same order as counts()."""
+        words = []
+        for kind, number in self.counts().items():
+            if number or not only_found:
+                singular, plural = SINGULAR_AND_PLURAL[kind]
+                words.append(f"{number} {singular if number == 1 else plural}")
+        return words
 
     @property
     def anything(self) -> bool:

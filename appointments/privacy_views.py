@@ -59,9 +59,9 @@ def privacy_requests(request, admin_site):
             if not form.cleaned_data["confirm_erase"]:
                 form.add_error("confirm_erase", _("Tick this box to erase: nothing was erased."))
             else:
-                counts = privacy.erase(found)
+                privacy.erase(found)
                 privacy.record(request, PrivacyRecord.Action.ERASE, found)
-                done = ", ".join(f"{number} {what}" for what, number in counts.items() if number) or _("nothing")
+                done = ", ".join(found.in_words(only_found=True)) or _("nothing")
                 messages.success(request, _("Erased: %s. The address is on the suppression list.") % done)
                 return redirect("privacy_requests")
         else:

@@ -11,8 +11,7 @@ from treatments.models import Treatment
 from . import audit
 from .models import AppointmentRequest, ContactAttempt, MessageTemplate, PatientMessage
 from .newsletter.models import Source
-from .newsletter.services import SIGN_UP_HELP, SIGN_UP_LABEL
-from .newsletter.services import sign_up as newsletter_sign_up
+from .newsletter.services import SIGN_UP_HELP, SIGN_UP_LABEL, subscriber_sign_up
 from .patient_email import render_message
 from .response_time import response_due
 from .tasks import deliver_request_notifications, send_patient_message
@@ -78,7 +77,7 @@ def appointment_request_create(
             appointment.save()
             deliver_request_notifications.enqueue(appointment.pk)
             if newsletter:
-                newsletter_sign_up(
+                subscriber_sign_up(
                     email=email,
                     source=Source.REQUEST_FORM,
                     words=f"{SIGN_UP_LABEL}. {SIGN_UP_HELP}",

@@ -23,6 +23,7 @@ from . import services
 from .addresses import address_hash
 from .mail import issue_message
 from .models import NewsletterIssue, Subscriber, SuppressedAddress
+from .selectors import issue_counts, recipients
 from .tasks import send_test
 
 
@@ -73,7 +74,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
     def sending(self, issue):
         if not issue.sending_started:
             return _("Not sent yet")
-        numbers = services.counts(issue)
+        numbers = issue_counts(issue)
         return (
             _(
                 "%(sent)s of %(recipients)s sent, %(failed)s failed, %(in_doubt)s not known, %(waiting)s waiting; "
@@ -105,8 +106,8 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["numbers"] = services.counts(obj) if obj.sending_started else None
-            context["confirmed"] = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).count()
+            context["numbers"] = issue_counts(obj) if obj.sending_started else None
+            context["confirmed"] = recipients().count()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
@@ -190,7 +191,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         issue = self._issue(request, object_id, change=True)
         if request.method == "POST":
             try:
-                number = services.start_sending(issue, by=request.user)
+                number = services.newsletter_issue_send(issue, by=request.user)
             except services.CannotSend as refusal:
                 messages.error(request, str(refusal))
             else:
@@ -199,8 +200,5 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
                     _("Sending to %(number)s subscribers: this page shows how far it has got.") % {"number": number},
                 )
             return redirect("admin:appointments_newsletterissue_change", issue.pk)
-        suppressed = SuppressedAddress.objects.values("address_hash")
-        recipients = (
-            Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).exclude(address_hash__in=suppressed).count()
-        )
-        return self._page(request, issue, "send", title=_("Send %s") % issue.subject, recipients=recipients)
+        number = recipients().count()
+        return self._page(request, issue, "send", title=_("Send %s") % issue.subject, recipients=number)

@@ -1,7 +1,7 @@
 """Reads what comes back to the bounce address (NEWSLETTER_BOUNCE_ADDRESS): delivery reports
 that an address failed for good (RFC 3464), complaints from mail providers' feedback loops
 (RFC 5965, "marked as spam"), and unsubscribe requests sent to the List-Unsubscribe mailto.
-Each suppresses the address (services.stop_sending).
+Each suppresses the address (services.subscriber_suppress).
 
 Why a mailbox and not a mail provider's webhook (django-anymail): the clinic sends through
 whatever mail server its IT contractor runs or rents, and every one of them returns bounces to

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from .addresses import address_hash, normalised
 from .models import ConsentEvent, ConsentWording, NewsletterDelivery, NewsletterIssue, Subscriber, SuppressedAddress
+from .selectors import recipients
 
 # The words a person is shown where they ask for the newsletter, and where they confirm it. Each
 # consent record keeps the version shown (ConsentWording): change these and new records name
@@ -44,7 +45,7 @@ def wording(text: str) -> ConsentWording:
         return ConsentWording.objects.get(digest=digest)
 
 
-def sign_up(*, email: str, source: str, words: str, client_address: str | None) -> Subscriber | None:
+def subscriber_sign_up(*, email: str, source: str, words: str, client_address: str | None) -> Subscriber | None:
     """Records that this address asked for the newsletter and, unless it is confirmed already
     or was sent a confirmation within the cool-down, queues the confirmation e-mail. The caller
     says the same thing whatever happened here: nobody learns whether an address was known.
@@ -76,7 +77,7 @@ def sign_up(*, email: str, source: str, words: str, client_address: str | None) 
     return subscriber
 
 
-def confirm(*, digest: str, client_address: str | None) -> bool:
+def subscriber_confirm(*, digest: str, client_address: str | None) -> bool:
     """Confirms the subscriber with this address hash (a second confirmation changes nothing).
     Lifts a suppression: the owner of the address has just asked again. False when there is no
     such sign-up any more (it was unsubscribed, erased, or never confirmed in time)."""
@@ -108,7 +109,7 @@ REASON_FOR_KIND = {
 }
 
 
-def stop_sending(
+def subscriber_suppress(
     *, digest: str, kind: str, source: str, issue_id: int | None = None, client_address: str | None = None
 ) -> bool:
     """Unsubscribes (or, for a bounce or complaint, suppresses) an address: the subscriber row
@@ -136,7 +137,7 @@ class CannotSend(Exception):
     pass
 
 
-def start_sending(issue: NewsletterIssue, *, by) -> int:
+def newsletter_issue_send(issue: NewsletterIssue, *, by) -> int:
     """Fixes the issue's words and makes one delivery row for each confirmed, unsuppressed
     subscriber, then queues the sending. Twice (two clicks, two members of staff) starts it
     once. Returns how many will get it."""
@@ -151,12 +152,10 @@ def start_sending(issue: NewsletterIssue, *, by) -> int:
         issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
         if issue.sending_started:
             raise CannotSend(_("This newsletter is being sent already: it goes to each subscriber once."))
-        suppressed = SuppressedAddress.objects.values("address_hash")
-        recipients = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).exclude(address_hash__in=suppressed)
         NewsletterDelivery.objects.bulk_create(
             [
                 NewsletterDelivery(issue=issue, subscriber_id=pk, address_hash=digest)
-                for pk, digest in recipients.values_list("pk", "address_hash").iterator()
+                for pk, digest in recipients().values_list("pk", "address_hash").iterator()
             ],
             batch_size=500,
         )
@@ -165,20 +164,3 @@ def start_sending(issue: NewsletterIssue, *, by) -> int:
         issue.save(update_fields=["send_started_at", "send_started_by"])
         send_issue.enqueue(issue.pk)
         return issue.deliveries.count()
-
-
-def counts(issue: NewsletterIssue) -> dict:
-    """How an issue's sending stands, and how many unsubscribed from it."""
-    from django.db.models import Count
-
-    by_state = dict(issue.deliveries.values_list("state").annotate(n=Count("pk")).order_by())
-    states = NewsletterDelivery.State
-    return {
-        "recipients": sum(by_state.values()),
-        "sent": by_state.get(states.SENT, 0),
-        "failed": by_state.get(states.FAILED, 0),
-        "in_doubt": by_state.get(states.IN_DOUBT, 0),
-        "skipped": by_state.get(states.SKIPPED, 0),
-        "waiting": sum(by_state.get(state, 0) for state in [states.WAITING, states.SENDING, states.HANDED_OVER]),
-        "unsubscribed": ConsentEvent.objects.filter(issue=issue, kind=ConsentEvent.Kind.UNSUBSCRIBED).count(),
-    }

@@ -59,7 +59,7 @@ def sign_up(request):
         request, group="newsletter.sign_up", key="ip", rate=settings.NEWSLETTER_SIGN_UP_RATE_LIMIT, increment=True
     ):
         return render(request, "429.html", status=429)
-    services.sign_up(
+    services.subscriber_sign_up(
         email=form.cleaned_data["email"],
         source=Source.SIGN_UP_FORM,
         words=f"{form.fields['email'].label}. {form.fields['email'].help_text}",
@@ -85,7 +85,7 @@ def confirm(request, token):
         return page(request, "link_problem", {}, status=404)
     if request.method == "GET":
         return page(request, "confirm", {"words": services.CONFIRM_WORDS})
-    if not services.confirm(digest=digest, client_address=client_address(request) or None):
+    if not services.subscriber_confirm(digest=digest, client_address=client_address(request) or None):
         return page(request, "link_problem", {"gone": True}, status=410)
     return page(request, "confirmed")
 
@@ -100,7 +100,7 @@ def unsubscribe(request, token):
         return page(request, "link_problem", {}, status=404)
     if request.method == "GET":
         return page(request, "unsubscribe")
-    services.stop_sending(
+    services.subscriber_suppress(
         digest=digest,
         kind=ConsentEvent.Kind.UNSUBSCRIBED,
         source=str(_("unsubscribe link")),

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from appointments.models import AppointmentRequest, NewsletterIssue, PrivacyRecord, Subscriber, SuppressedAddress
-from appointments.newsletter.services import start_sending
+from appointments.newsletter.services import newsletter_issue_send
 from tests.appointments.factories import make_request
 
 from .test_admin import PASSWORD, code_for
@@ -51,7 +51,7 @@ def test_a_patient_signs_up_on_a_phone_confirms_and_unsubscribes_from_the_newsle
     assert Subscriber.objects.get().status == "confirmed"
 
     issue = NewsletterIssue.objects.create(subject="Winter news", body="Hello, **readers**.")
-    start_sending(issue, by=None)
+    newsletter_issue_send(issue, by=None)
     run_worker()
     newsletter = mail.outbox[-1]
     assert newsletter.subject == "Winter news"
@@ -122,7 +122,7 @@ def test_staff_write_preview_test_and_send_a_newsletter_then_export_and_erase_a_
     page.goto(site_url + "/admin/privacy/")
     page.get_by_label("Phone number").fill("(212) 555-0181")
     page.get_by_role("button", name="Find").click()
-    expect(page.locator(".privacy-counts")).to_contain_text("1 appointment requests")
+    expect(page.locator(".privacy-counts")).to_contain_text("1 appointment request")
     expect(page.locator("body")).to_contain_text("Quartermain")
     assert axe_violations(page) == []
     with page.expect_download() as download:
@@ -133,7 +133,7 @@ def test_staff_write_preview_test_and_send_a_newsletter_then_export_and_erase_a_
     )
     page.get_by_label("I have checked that this is the person who asked").check()
     page.get_by_role("button", name="Erase all of it").click()
-    expect(page.locator(".messagelist")).to_contain_text("Erased: 1 appointment requests")
+    expect(page.locator(".messagelist")).to_contain_text("Erased: 1 appointment request.")
     page.screenshot(path="/tmp/mesoclinic-erased.png", full_page=True)
     assert not AppointmentRequest.objects.exists()
     assert [record.action for record in PrivacyRecord.objects.order_by("at")] == ["search", "export", "erase"]

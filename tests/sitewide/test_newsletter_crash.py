@@ -1,7 +1,7 @@
 """A newsletter to 200 confirmed subscribers, with the task worker killed (SIGKILL) halfway and
 started again, as `make serve` does: every subscriber gets it exactly once, with both unsubscribe
 headers. A real SMTP server (aiosmtpd) and the worker as its own process, on a database file of
-its own."""
+its own (SQLite, or PostgreSQL in the PostgreSQL pass)."""
 
 import email
 import email.policy
@@ -13,6 +13,8 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from tests.sitewide.test_database_restart import free_port
 
@@ -42,23 +44,43 @@ class Inbox:
 SET_UP = f"""
 from appointments.models import Subscriber, NewsletterIssue
 from appointments.newsletter.addresses import address_hash
-from appointments.newsletter.services import start_sending
+from appointments.newsletter.services import newsletter_issue_send
 addresses = [f"reader{{n}}@example.org" for n in range({SUBSCRIBERS})]
 Subscriber.objects.bulk_create([Subscriber(email=a, address_hash=address_hash(a), status="confirmed",
                                 source="sign_up_form") for a in addresses])
 issue = NewsletterIssue.objects.create(subject="Our winter newsletter", body="Hello, **readers**.")
-print(start_sending(issue, by=None))
+print(newsletter_issue_send(issue, by=None))
 """
 
 COUNTS = """
 import json
 from appointments.models import NewsletterIssue
-from appointments.newsletter.services import counts
-print(json.dumps(counts(NewsletterIssue.objects.get())))
+from appointments.newsletter.selectors import issue_counts
+print(json.dumps(issue_counts(NewsletterIssue.objects.get())))
 """
 
 
-def test_a_newsletter_resumes_after_the_worker_is_killed_and_nobody_gets_it_twice(tmp_path):
+@pytest.fixture
+def database_url(tmp_path):
+    """A database of this test's own, on the suite's database server: a file for SQLite; for
+    PostgreSQL (the CI pass) a database created on the same server and dropped after."""
+    suite = os.environ.get("DATABASE_URL", "")
+    if not suite.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_path / 'site.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"mesoclinic_newsletter_crash_{os.getpid()}"
+    server = suite.rsplit("/", 1)[0]
+    with psycopg.connect(suite, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with psycopg.connect(suite, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_newsletter_resumes_after_the_worker_is_killed_and_nobody_gets_it_twice(tmp_path, database_url):
     inbox = Inbox()
     inbox.controller.start()
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
@@ -70,7 +92,7 @@ def test_a_newsletter_resumes_after_the_worker_is_killed_and_nobody_gets_it_twic
         DJANGO_DEFAULT_FROM_EMAIL="website@clinic.example",
         DJANGO_EMAIL_HOST="127.0.0.1",
         DJANGO_EMAIL_PORT=str(inbox.port),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        DATABASE_URL=database_url,
         REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",  # no Redis: the cache falls back
         NEWSLETTER_MESSAGES_PER_MINUTE="3000",  # 50 a second, so that the kill lands halfway
         NOTIFICATION_LEASE_SECONDS="3",

@@ -8,7 +8,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from appointments.newsletter.bounces import read
-from appointments.newsletter.services import stop_sending
+from appointments.newsletter.services import subscriber_suppress
 
 
 class Command(BaseCommand):
@@ -46,5 +46,5 @@ class Command(BaseCommand):
     def act(self, raw: bytes):
         found = read(raw)
         if found is not None:
-            stop_sending(digest=found.digest, kind=found.kind, source="bounce mailbox", issue_id=found.issue_id)
+            subscriber_suppress(digest=found.digest, kind=found.kind, source="bounce mailbox", issue_id=found.issue_id)
         return found

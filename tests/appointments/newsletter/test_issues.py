@@ -16,6 +16,7 @@ from django.urls import reverse
 from appointments.models import ConsentEvent, NewsletterDelivery, NewsletterIssue, Subscriber, SuppressedAddress
 from appointments.newsletter import services
 from appointments.newsletter.addresses import address_hash
+from appointments.newsletter.selectors import issue_counts
 from conftest import sign_in
 from treatments.models import Clinic
 
@@ -63,13 +64,13 @@ def test_each_subscriber_gets_the_issue_once_with_both_unsubscribe_headers_and_t
     assert f"{clinic.street_address}" in message.body
     assert f"{clinic.city}, {clinic.region} {clinic.postal_code}" in html
     assert "Unsubscribe in one click: http" in message.body
-    numbers = services.counts(NewsletterIssue.objects.get())
+    numbers = issue_counts(NewsletterIssue.objects.get())
     assert (numbers["recipients"], numbers["sent"], numbers["waiting"], numbers["failed"]) == (3, 3, 0, 0)
 
     # Unsubscribing from this issue is counted against it.
     path = https.split("://", 1)[1].split("/", 1)[1]
     Client().post("/" + path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
-    assert services.counts(NewsletterIssue.objects.get())["unsubscribed"] == 1
+    assert issue_counts(NewsletterIssue.objects.get())["unsubscribed"] == 1
     page = client.get(reverse("admin:appointments_newsletterissue_change", args=[issue.pk])).content.decode()
     assert "Unsubscribed from this issue" in page
 
@@ -78,7 +79,7 @@ def test_each_subscriber_gets_the_issue_once_with_both_unsubscribe_headers_and_t
 def test_the_words_are_fixed_once_sending_starts(content, editor):
     client, _user = editor
     issue = an_issue()
-    services.start_sending(issue, by=None)
+    services.newsletter_issue_send(issue, by=None)
     response = client.post(
         reverse("admin:appointments_newsletterissue_change", args=[issue.pk]),
         {"subject": "Changed", "body": "Changed", "opened_version": 1},
@@ -125,7 +126,7 @@ def test_no_issue_goes_out_without_the_clinics_postal_address(db, editor):
     issue = an_issue()
     confirmed_subscribers(1)
     with pytest.raises(services.CannotSend):
-        services.start_sending(issue, by=None)
+        services.newsletter_issue_send(issue, by=None)
     assert not NewsletterDelivery.objects.exists()
 
 
@@ -155,12 +156,12 @@ def test_an_issue_through_a_real_mail_server_each_once_and_a_refused_address_cou
     controller.start()
     confirmed_subscribers(4)
     issue = an_issue()
-    services.start_sending(issue, by=None)
+    services.newsletter_issue_send(issue, by=None)
     run_worker()
     received = sorted(recipients[0] for recipients, _raw in inbox.messages)
     assert received == ["reader0@example.org", "reader2@example.org", "reader3@example.org"]
     message = email.message_from_string(inbox.messages[0][1], policy=email.policy.default)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    numbers = services.counts(NewsletterIssue.objects.get())
+    numbers = issue_counts(NewsletterIssue.objects.get())
     assert (numbers["sent"], numbers["failed"]) == (3, 1)
     assert ConsentEvent.objects.count() == 0

@@ -152,10 +152,10 @@ def test_an_old_or_broken_confirmation_link_says_so_and_changes_nothing(client, 
 
 
 def confirmed(address="ana.rivera@example.org"):
-    from appointments.newsletter.services import confirm, sign_up
+    from appointments.newsletter.services import subscriber_confirm, subscriber_sign_up
 
-    sign_up(email=address, source="sign_up_form", words="test words", client_address=None)
-    confirm(digest=address_hash(address), client_address=None)
+    subscriber_sign_up(email=address, source="sign_up_form", words="test words", client_address=None)
+    subscriber_confirm(digest=address_hash(address), client_address=None)
 
 
 @pytest.mark.django_db
@@ -208,10 +208,31 @@ def test_unconfirmed_sign_ups_are_deleted_after_their_time_but_their_record_stay
 
     from django.utils import timezone
 
-    from appointments.newsletter.services import sign_up as service_sign_up
+    from appointments.newsletter.services import subscriber_sign_up
 
-    service_sign_up(email="late@example.org", source="sign_up_form", words="w", client_address=None)
+    subscriber_sign_up(email="late@example.org", source="sign_up_form", words="w", client_address=None)
     Subscriber.objects.update(asked_at=timezone.now() - datetime.timedelta(days=settings.NEWSLETTER_PENDING_DAYS + 1))
     call_command("purge_requests")
     assert not Subscriber.objects.exists()
     assert ConsentEvent.objects.get().kind == "asked"
+
+
+@pytest.mark.django_db
+def test_the_requests_own_confirmation_says_what_the_box_means(client, content, run_worker):
+    client.post(reverse("appointments:request"), form_data(newsletter="on", contact_preference="email"))
+    run_worker()
+    confirmation = next(message for message in mail.outbox if message.subject.startswith("We received your"))
+    assert "You also ticked the box for our free newsletter" in confirmation.body
+    assert "unsubscribe in one click" in confirmation.body
+
+
+@pytest.mark.django_db
+def test_the_privacy_notice_describes_the_newsletter_and_the_rights_from_the_settings(client, content, settings):
+    settings.NEWSLETTER_CONFIRM_DAYS = 5
+    settings.NEWSLETTER_PENDING_DAYS = 21
+    text = BeautifulSoup(client.get(reverse("privacy")).content, "html.parser").get_text(" ", strip=True)
+    assert "The link works for 5 days." in text
+    assert "A sign-up that is not confirmed is deleted after 21 days." in text
+    assert "keyed hash" in text
+    assert "one file, with a page you can read and the same data for a computer (JSON)" in text
+    assert "we delete all of it at once" in text
