@@ -198,7 +198,7 @@ class NewsletterDelivery(models.Model):
     state = models.CharField(max_length=12, choices=State, default=State.WAITING, db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)  # the site's pace counts these
     problem = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 to the member of staff, and sending an issue to every confirmed subscriber.
 
 An issue goes out in runs of at most `RUN_SECONDS` (well inside the lease a worker holds a
-task for), each queueing the next, NEWSLETTER_MESSAGES_PER_MINUTE at most. Every delivery is
+task for), each queueing the next: at most NEWSLETTER_MESSAGES_PER_MINUTE for the whole site,
+however many workers send (each also spaces its own messages by that pace). Every delivery is
 claimed with a lease before it is sent (mail.OnceSender says how none is sent twice), so two
 workers, a task run twice, or a worker killed halfway and started again, each deliver every
 message once and resume where the last stopped."""
@@ -133,6 +134,14 @@ def _deliver(sender: OnceSender, delivery: NewsletterDelivery) -> None:
 RUN_SECONDS = 20
 
 
+def _over_the_rate() -> bool:
+    """NEWSLETTER_MESSAGES_PER_MINUTE is the whole site's pace, whatever number of workers send:
+    the messages handed over in the last minute, by any of them, are counted in the database."""
+    minute_ago = timezone.now() - datetime.timedelta(minutes=1)
+    recent = NewsletterDelivery.objects.filter(sent_at__gte=minute_ago).count()
+    return recent >= settings.NEWSLETTER_MESSAGES_PER_MINUTE
+
+
 @task()
 def send_issue(issue_id: int) -> int:
     """Sends the issue's waiting deliveries for up to RUN_SECONDS, then queues itself for the
@@ -144,11 +153,17 @@ def send_issue(issue_id: int) -> int:
     try:
         with OnceSender() as sender:
             while time.monotonic() - started < run_for:
+                if _over_the_rate():
+                    _later(send_issue, 0.1, issue_id)  # the minute's share is used up: in 6 s
+                    return sent
                 delivery = _claim_next(issue_id)
                 if delivery is None:
                     break
                 _deliver(sender, delivery)
                 sent += 1
+                if pause > 1:  # a slow pace: the worker is free for other tasks meanwhile
+                    _later(send_issue, pause / 60, issue_id)
+                    return sent
                 time.sleep(pause)
             else:
                 send_issue.enqueue(issue_id)  # more to send: the next run goes on

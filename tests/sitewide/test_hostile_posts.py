@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ["/appointments/request/", "/ratings/", "/ratings/comment/", "/admin/login/"]
+ENDPOINTS = [
+    "/appointments/request/",
+    "/ratings/",
+    "/ratings/comment/",
+    "/admin/login/",
+    "/newsletter/",
+    "/newsletter/confirm/not-a-token/",
+    "/newsletter/unsubscribe/not-a-token/",
+]
 FIELDS = [
     "first_name",
     "email",

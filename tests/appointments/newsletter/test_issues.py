@@ -165,3 +165,31 @@ def test_an_issue_through_a_real_mail_server_each_once_and_a_refused_address_cou
     numbers = issue_counts(NewsletterIssue.objects.get())
     assert (numbers["sent"], numbers["failed"]) == (3, 1)
     assert ConsentEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_sites_pace_holds_whichever_worker_sent_the_minutes_messages(content, run_worker, settings):
+    import datetime
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.NEWSLETTER_MESSAGES_PER_MINUTE = 3
+    confirmed_subscribers(5)
+    earlier = an_issue(subject="Sent a moment ago by another server")
+    NewsletterDelivery.objects.bulk_create(
+        [NewsletterDelivery(issue=earlier, address_hash=f"{n:064d}", state="sent", sent_at=timezone.now())
+         for n in range(3)]
+    )  # fmt: skip
+    issue = an_issue()
+    services.newsletter_issue_send(issue, by=None)
+    run_worker()
+    assert mail.outbox == []  # this minute's share is used up
+    assert issue_counts(issue)["waiting"] == 5
+
+    a_minute_later = timezone.now() - datetime.timedelta(seconds=61)
+    NewsletterDelivery.objects.filter(issue=earlier).update(sent_at=a_minute_later)
+    DBTaskResult.objects.filter(status="READY").update(run_after=a_minute_later)  # as if its time had come
+    run_worker()
+    assert len(mail.outbox) == 1  # then one at a time, 20 seconds apart at 3 a minute
+    assert issue_counts(issue)["sent"] == 1

@@ -236,3 +236,11 @@ def test_the_privacy_notice_describes_the_newsletter_and_the_rights_from_the_set
     assert "keyed hash" in text
     assert "one file, with a page you can read and the same data for a computer (JSON)" in text
     assert "we delete all of it at once" in text
+
+
+@pytest.mark.django_db
+def test_sign_ups_from_one_client_are_rate_limited_with_a_clear_page(client, content, settings):
+    settings.NEWSLETTER_SIGN_UP_RATE_LIMIT = "2/10m"
+    answers = [sign_up(client, f"reader{number}@example.org").status_code for number in range(3)]
+    assert answers == [302, 302, 429]
+    assert Subscriber.objects.count() == 2
