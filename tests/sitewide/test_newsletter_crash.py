@@ -1,7 +1,7 @@
 """A newsletter to 200 confirmed subscribers, sent by the workers of two servers at once, one of
-them killed (SIGKILL) halfway and started again, as `make serve` does: every subscriber gets it exactly once, with both unsubscribe
-headers. A real SMTP server (aiosmtpd) and the worker as its own process, on a database file of
-its own (SQLite, or PostgreSQL in the PostgreSQL pass)."""
+them killed (SIGKILL) halfway and started again, as `make serve` does: every subscriber gets it
+exactly once, with both unsubscribe headers. A real SMTP server (aiosmtpd) and each worker as its
+own process, on a database of the test's own (SQLite, or PostgreSQL in the PostgreSQL pass)."""
 
 import email
 import email.policy
