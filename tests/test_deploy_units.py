@@ -28,7 +28,7 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path):
         )
         (tmp_path / unit.name).write_text(text)
     units = sorted(str(path) for path in tmp_path.iterdir() if path.suffix in {".service", ".timer"})
-    assert len(units) == 10
+    assert len(units) == 12
     result = subprocess.run([analyze, "verify", *units], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -48,6 +48,7 @@ def test_the_worker_is_always_restarted_and_requeues_what_it_left_running():
         ("review-reminders", "review_reminders"),
         ("prune-tasks", "prune_db_task_results"),
         ("backup", "backup_site"),
+        ("process-bounces", "process_bounces"),
     ],
 )
 def test_each_scheduled_job_has_a_timer_and_a_service(job, command):

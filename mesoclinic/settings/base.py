@@ -222,6 +222,7 @@ NEWSLETTER_HASH_KEY = env.str("NEWSLETTER_HASH_KEY", "")
 # Where bounces go (the envelope sender of each newsletter), read by `manage.py process_bounces`.
 # Empty: the site's sender address.
 NEWSLETTER_BOUNCE_ADDRESS = env.str("NEWSLETTER_BOUNCE_ADDRESS", "")
+NEWSLETTER_BOUNCE_MAILDIR = env.str("NEWSLETTER_BOUNCE_MAILDIR", "")  # its mailbox, if on this machine
 NEWSLETTER_SIGN_UP_RATE_LIMIT = env.str("NEWSLETTER_SIGN_UP_RATE_LIMIT", "5/10m")
 
 # Rate limits count in the default cache (django-redis increments atomically). Without Redis the

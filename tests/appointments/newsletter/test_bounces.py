@@ -113,13 +113,21 @@ def test_one_message_on_standard_input_from_a_pipe_alias(content, monkeypatch):
     stdin = io.TextIOWrapper(io.BytesIO(bounce(readers[0], issue).encode()))
     monkeypatch.setattr("sys.stdin", stdin)
     output = io.StringIO()
-    call_command("process_bounces", stdout=output)
+    call_command("process_bounces", "--stdin", stdout=output)
     assert "1 bounce(s)" in output.getvalue()
     assert not Subscriber.objects.exists()
 
 
-def test_a_missing_maildir_is_a_clear_error(tmp_path):
+def test_the_timers_run_reads_the_configured_maildir_and_says_when_none_is_set(tmp_path, settings, db):
     from django.core.management.base import CommandError
 
+    output = io.StringIO()
+    call_command("process_bounces", stdout=output)
+    assert output.getvalue() == "No bounce mailbox is set (NEWSLETTER_BOUNCE_MAILDIR): nothing to read.\n"
+    settings.NEWSLETTER_BOUNCE_MAILDIR = str(tmp_path / "nowhere")
     with pytest.raises(CommandError, match="Cannot read the Maildir"):
-        call_command("process_bounces", "--maildir", str(tmp_path / "nowhere"))
+        call_command("process_bounces")
+    mailbox.Maildir(tmp_path / "bounces").add("From: someone@example.org\nSubject: Hello\n\nHi.")
+    settings.NEWSLETTER_BOUNCE_MAILDIR = str(tmp_path / "bounces")
+    call_command("process_bounces", stdout=output)
+    assert "1 message(s)" in output.getvalue()
