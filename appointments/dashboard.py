@@ -1,4 +1,4 @@
-"""How the clinic is doing, for staff: requests and newsletter opt-ins a week, how fast requests
+"""How the clinic is doing, for staff: requests and newsletter sign-ups confirmed a week, how fast requests
 are first answered against the promise, what is still open, and how patients rate each page.
 
 Every figure is an aggregate computed by the database, in a fixed handful of queries whatever
@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from treatments.opening_hours import clinic_hours
 
-from .models import AppointmentRequest, Status
+from .models import AppointmentRequest, ConsentEvent, Status
 from .ratings.models import PageComment, PageRating, RatedPage
 
 WEEKS = 12
@@ -74,22 +74,22 @@ def chart(bars: list[Bar], *, key, title, heading, series, width=640, height=180
 
 
 def weekly_requests(now) -> list[Bar]:
-    """Requests and newsletter opt-ins in each of the last 12 weeks (one query)."""
+    """Requests, and newsletter sign-ups confirmed (from either form), in each of the last 12
+    weeks (two queries)."""
     this_week = timezone.localtime(now).date() - datetime.timedelta(days=timezone.localtime(now).weekday())
     first_week = this_week - datetime.timedelta(weeks=WEEKS - 1)
     start = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time()))
-    rows = (
-        AppointmentRequest.objects.filter(received_at__gte=start)
-        .annotate(week=TruncWeek("received_at"))
-        .values("week")
-        .annotate(requests=Count("pk"), opt_ins=Count("pk", filter=Q(newsletter=True)))
-    )
-    by_week = {timezone.localtime(row["week"]).date(): row for row in rows}
+
+    def per_week(queryset, field):
+        rows = queryset.filter(**{f"{field}__gte": start}).annotate(week=TruncWeek(field)).values("week")
+        return {timezone.localtime(row["week"]).date(): row["n"] for row in rows.annotate(n=Count("pk"))}
+
+    requests = per_week(AppointmentRequest.objects.all(), "received_at")
+    confirmed = per_week(ConsentEvent.objects.filter(kind=ConsentEvent.Kind.CONFIRMED), "at")
     bars = []
     for number in range(WEEKS):
         week = first_week + datetime.timedelta(weeks=number)
-        row = by_week.get(week, {})
-        bars.append(Bar(f"{week:%-d %b}", (row.get("requests", 0), row.get("opt_ins", 0))))
+        bars.append(Bar(f"{week:%-d %b}", (requests.get(week, 0), confirmed.get(week, 0))))
     return bars
 
 
@@ -195,9 +195,9 @@ def dashboard_figures(now=None) -> dict:
         "weekly": chart(
             weekly,
             key="weekly",
-            title=_("Requests and newsletter opt-ins, last 12 weeks"),
+            title=_("Requests and newsletter sign-ups confirmed, last 12 weeks"),
             heading=_("Week starting"),
-            series=[_("Requests"), _("Newsletter opt-ins")],
+            series=[_("Requests"), _("Newsletter sign-ups confirmed")],
         ),
         "first_contact": first_contact(now),
         "open": open_figures,
