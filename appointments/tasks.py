@@ -46,14 +46,17 @@ def deliver_request_notifications(appointment_id: int, attempt: int = 1) -> bool
 @task()
 def worker_heartbeat() -> None:
     """Records that a worker is taking tasks, puts back in the queue any task whose worker died
-    while running it (past NOTIFICATION_LEASE_SECONDS), then queues itself again for
+    while running it (past NOTIFICATION_LEASE_SECONDS), resumes a newsletter whose sending
+    stopped (appointments.newsletter.tasks), then queues itself again for
     HEARTBEAT_SECONDS later: while a worker runs, the heartbeat never grows older than that
     (appointments.health). Started by `requeue_stalled_tasks`, which runs before every start of
     the worker, and by the worker itself when the database answers again after an outage."""
     from .health import requeue_stalled_tasks
+    from .newsletter.tasks import resume_unfinished_issues
 
     WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"beat_at": timezone.now()})
     requeue_stalled_tasks()
+    resume_unfinished_issues()
     queue_heartbeat(after=datetime.timedelta(seconds=settings.HEARTBEAT_SECONDS))
 
 

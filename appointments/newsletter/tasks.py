@@ -182,3 +182,19 @@ def send_issue(issue_id: int) -> int:
         seconds = max((until - timezone.now()).total_seconds(), 0) + 1
         _later(send_issue, seconds / 60, issue_id)
     return sent
+
+
+def resume_unfinished_issues() -> int:
+    """Queues `send_issue` again for any issue with deliveries left and no sending task waiting
+    or running: whatever stopped its chain of runs (an error, a task lost with its worker), the
+    heartbeat resumes it. Returns how many were queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(status__in=["READY", "RUNNING"], task_path=send_issue.module_path).exists():
+        return 0
+    left = Q(state=State.WAITING) | Q(state=State.SENDING, lease_until__lt=timezone.now())
+    unfinished = NewsletterDelivery.objects.filter(left).values_list("issue_id", flat=True).distinct()
+    issues = list(unfinished)
+    for issue_id in issues:
+        send_issue.enqueue(issue_id)
+    return len(issues)

@@ -193,3 +193,21 @@ def test_the_sites_pace_holds_whichever_worker_sent_the_minutes_messages(content
     run_worker()
     assert len(mail.outbox) == 1  # then one at a time, 20 seconds apart at 3 a minute
     assert issue_counts(issue)["sent"] == 1
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_resumes_an_issue_whose_sending_stopped(content, run_worker):
+    from django_tasks_db.models import DBTaskResult
+
+    from appointments.tasks import worker_heartbeat
+
+    confirmed_subscribers(3)
+    issue = an_issue()
+    services.newsletter_issue_send(issue, by=None)
+    DBTaskResult.objects.all().delete()  # its task failed, or was lost with its worker
+    worker_heartbeat.call()
+    run_worker()
+    assert issue_counts(issue)["sent"] == 3
+    assert len(mail.outbox) == 3
+    worker_heartbeat.call()  # nothing left: nothing queued
+    assert not DBTaskResult.objects.filter(task_path__endswith="send_issue", status="READY").exists()
