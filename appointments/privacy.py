@@ -59,6 +59,7 @@ SINGULAR_AND_PLURAL = {
 class Found:
     emails: list[str]
     phones: list[str]
+    addresses: list[str] = field(default_factory=list)  # searched for, and on the requests found
     requests: list = field(default_factory=list)
     attempts: list = field(default_factory=list)
     messages: list = field(default_factory=list)
@@ -91,6 +92,9 @@ class Found:
 
 
 def find(*, email: str = "", phone: str = "") -> Found:
+    """Everything that matches the e-mail address or the phone number. The addresses on the
+    requests found count as the person's too: a search by phone also finds the newsletter
+    sign-up, consent records and comments of the address she gave on her request."""
     emails = [normalised(email)] if email.strip() else []
     phones = [number] if phone.strip() and (number := phone_number(phone)) else []
     found = Found(emails=emails, phones=phones)
@@ -104,21 +108,21 @@ def find(*, email: str = "", phone: str = "") -> Found:
     found.requests = list(by_person.select_related("treatment").order_by("received_at"))
     found.attempts = list(ContactAttempt.objects.filter(request__in=found.requests).select_related("made_by"))
     found.messages = list(PatientMessage.objects.filter(request__in=found.requests))
-    # Comments hold no address field: one that quotes the address or the number matches.
+    found.addresses = sorted({*emails, *(normalised(request.email) for request in found.requests)})
+    # Comments hold no address field: one that quotes an address or the number matches.
     comments = PageComment.objects.none()
-    for address in emails:
+    for address in found.addresses:
         comments = comments | PageComment.objects.filter(text__icontains=address)
-    for number in phones:
-        national = _digits(str(phonenumbers.parse(number).national_number))
-        comments = comments | PageComment.objects.filter(text__contains=national[-4:])
     national_numbers = [_digits(str(phonenumbers.parse(number).national_number)) for number in phones]
+    for national in national_numbers:
+        comments = comments | PageComment.objects.filter(text__contains=national[-4:])
     found.comments = [
         comment
         for comment in comments.select_related("rated_page__page").order_by("created_at")
-        if any(address in comment.text.lower() for address in emails)
+        if any(address in comment.text.lower() for address in found.addresses)
         or any(national in _digits(comment.text) for national in national_numbers)
     ]
-    hashes = [address_hash(address) for address in emails]
+    hashes = [address_hash(address) for address in found.addresses]
     found.subscribers = list(Subscriber.objects.filter(address_hash__in=hashes))
     found.consent = list(ConsentEvent.objects.filter(address_hash__in=hashes).select_related("wording").order_by("at"))
     return found
@@ -233,8 +237,7 @@ def erase(found: Found) -> dict:
     AppointmentRequest.objects.filter(duplicate_of_id__in=request_ids).update(duplicate_of=None)
     AppointmentRequest.objects.filter(pk__in=request_ids).delete()
     PageComment.objects.filter(pk__in=[comment.pk for comment in found.comments]).delete()
-    addresses = {*found.emails, *(normalised(request.email) for request in found.requests)}
-    hashes = [address_hash(address) for address in addresses]
+    hashes = [address_hash(address) for address in found.addresses]
     Subscriber.objects.filter(address_hash__in=hashes).delete()
     # Consent records are kept as proof (never edited otherwise): only where they came from goes.
     ConsentEvent.objects.filter(address_hash__in=hashes).update(client_address=None)

@@ -1,11 +1,12 @@
 import contextlib
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
+
+from tests.processes import free_port
 
 from .factories import form_data
 
@@ -53,12 +54,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf8", errors="replace")))
         return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

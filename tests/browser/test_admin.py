@@ -19,6 +19,19 @@ def code_for(user) -> str:
     return current_code(user)
 
 
+def signed_in(browser_context_factory, site_url, user, next_path, **context_options):
+    """A new browser with `user` signed in as staff do it (password, then the app's code),
+    on `next_path`."""
+    page = browser_context_factory(**context_options).new_page()
+    page.goto(f"{site_url}/admin/login/?next={next_path}")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(code_for(user))
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_path}")
+    return page
+
+
 def test_staff_sign_in_open_a_request_and_change_its_status_without_a_console_error(
     browser_context_factory, site_url, axe_violations
 ):
@@ -69,14 +82,9 @@ def signed_in_front_desk(browser_context_factory, site_url, viewport):
             ]
         )
     )
-    page = browser_context_factory(viewport=viewport).new_page()
-    page.goto(site_url + "/admin/login/?next=/admin/appointments/appointmentrequest/")
-    page.get_by_label("Username").fill("desk2")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Code from your authenticator app").fill(code_for(user))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/appointmentrequest/")
-    return page
+    return signed_in(
+        browser_context_factory, site_url, user, "/admin/appointments/appointmentrequest/", viewport=viewport
+    )
 
 
 def test_the_queue_fits_a_1366_laptop_without_sideways_scrolling(browser_context_factory, site_url, axe_violations):

@@ -9,20 +9,14 @@ from playwright.sync_api import expect
 from treatments.models import TreatmentPage
 from treatments.reviews import Reviewer
 
-from .test_admin import PASSWORD, code_for
+from .test_admin import PASSWORD
+from .test_admin import signed_in as staff_signed_in
 
 NEW_ANSWER = "It stings for a moment, like a small scratch."
 
 
 def signed_in(browser_context_factory, site_url, user, path):
-    page = browser_context_factory(viewport={"width": 1366, "height": 768}).new_page()
-    page.goto(f"{site_url}/admin/login/?next={path}")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Code from your authenticator app").fill(code_for(user))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{path}")
-    return page
+    return staff_signed_in(browser_context_factory, site_url, user, path, viewport={"width": 1366, "height": 768})
 
 
 def test_draft_preview_publish_review_and_restore(browser_context_factory, site_url):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from appointments.models import AppointmentRequest, MessageTemplate, PatientMessage
 from tests.appointments.factories import make_request
 
-from .test_admin import PASSWORD, code_for
+from .test_admin import PASSWORD, code_for, signed_in
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -23,14 +23,9 @@ def receptionist(browser_context_factory, site_url, username, first_name):
             codename__in=["view_appointmentrequest", "change_appointmentrequest", "view_messagetemplate"]
         )
     )
-    page = browser_context_factory(viewport=LAPTOP).new_page()
-    page.goto(site_url + "/admin/login/?next=/admin/appointments/appointmentrequest/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Code from your authenticator app").fill(code_for(user))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/appointmentrequest/")
-    return page
+    return signed_in(
+        browser_context_factory, site_url, user, "/admin/appointments/appointmentrequest/", viewport=LAPTOP
+    )
 
 
 def test_two_receptionists_save_one_request_and_neither_loses_her_work(browser_context_factory, site_url):

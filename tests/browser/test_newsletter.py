@@ -15,7 +15,7 @@ from appointments.models import AppointmentRequest, NewsletterIssue, PrivacyReco
 from appointments.newsletter.services import newsletter_issue_send
 from tests.appointments.factories import make_request
 
-from .test_admin import PASSWORD, code_for
+from .test_admin import PASSWORD, signed_in
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
@@ -76,14 +76,7 @@ def staff_member(browser_context_factory, site_url):
             ]
         )
     )  # fmt: skip
-    page = browser_context_factory(viewport=LAPTOP, accept_downloads=True).new_page()
-    page.goto(site_url + "/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill("olu")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Code from your authenticator app").fill(code_for(user))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
-    return page
+    return signed_in(browser_context_factory, site_url, user, "/admin/", viewport=LAPTOP, accept_downloads=True)
 
 
 def test_staff_write_preview_test_and_send_a_newsletter_then_export_and_erase_a_person(

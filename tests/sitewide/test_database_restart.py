@@ -8,7 +8,6 @@ import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import pytest
 
 from tests.appointments.factories import form_data
 from tests.machine import IN_CI
+from tests.processes import Inbox, free_port, production_environment
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 
@@ -32,12 +32,6 @@ def postgres_program(name):
         return found
     versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     return str(versions[-1]) if versions else None
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OwnPostgres:
@@ -159,43 +153,13 @@ def test_the_site_says_nothing_was_sent_while_the_database_is_down_and_recovers_
         server.wait(timeout=30)
 
 
-class Inbox:
-    """An SMTP server (aiosmtpd) on a free port that keeps the recipients and subject of each message."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages = []
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        subject = re.search(r"^Subject: (.*)$", envelope.content.decode(errors="replace"), re.M)
-        self.messages.append((tuple(envelope.rcpt_tos), subject.group(1) if subject else ""))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count, timeout=60):
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.2)
-        return list(self.messages)
-
-
 def test_the_worker_waits_out_a_database_restart_and_sends_what_came_meanwhile_once(own_postgres, tmp_path):
     inbox = Inbox()
     inbox.controller.start()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="mesoclinic.settings.production",
-        DJANGO_SECRET_KEY="a-test-key-" + "x" * 60,
-        DJANGO_ALLOWED_HOSTS="clinic.example",
-        DJANGO_SITE_URL="https://clinic.example",
-        DJANGO_DEFAULT_FROM_EMAIL="website@clinic.example",
-        DJANGO_EMAIL_HOST="127.0.0.1",
-        DJANGO_EMAIL_PORT=str(inbox.port),
+    env = production_environment(
+        inbox=inbox,
+        database_url=own_postgres.url,
         APPOINTMENT_STAFF_EMAIL="frontdesk@clinic.example",
-        DATABASE_URL=own_postgres.url,
-        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",  # no Redis at all: the cache falls back
         DJANGO_CONN_MAX_AGE="60",
         PGCONNECT_TIMEOUT="3",
         WORKER_RECONNECT_MAX_SECONDS="2",

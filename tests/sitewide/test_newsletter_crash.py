@@ -16,29 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitewide.test_database_restart import free_port
+from tests.processes import Inbox, production_environment
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 SUBSCRIBERS = 200
-
-
-class Inbox:
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages = []
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((tuple(envelope.rcpt_tos), envelope.content.decode(errors="replace")))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count, timeout):
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return len(self.messages)
 
 
 SET_UP = f"""
@@ -86,17 +67,9 @@ def database_url(tmp_path):
 def test_a_newsletter_resumes_after_the_worker_is_killed_and_nobody_gets_it_twice(tmp_path, database_url):
     inbox = Inbox()
     inbox.controller.start()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="mesoclinic.settings.production",
-        DJANGO_SECRET_KEY="a-test-key-" + "x" * 60,
-        DJANGO_ALLOWED_HOSTS="clinic.example",
-        DJANGO_SITE_URL="https://clinic.example",
-        DJANGO_DEFAULT_FROM_EMAIL="website@clinic.example",
-        DJANGO_EMAIL_HOST="127.0.0.1",
-        DJANGO_EMAIL_PORT=str(inbox.port),
-        DATABASE_URL=database_url,
-        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",  # no Redis: the cache falls back
+    env = production_environment(
+        inbox=inbox,
+        database_url=database_url,
         NEWSLETTER_MESSAGES_PER_MINUTE="3000",  # 50 a second, so that the kill lands halfway
         NOTIFICATION_LEASE_SECONDS="3",
     )
@@ -122,7 +95,7 @@ def test_a_newsletter_resumes_after_the_worker_is_killed_and_nobody_gets_it_twic
     try:
         # Killed in the middle of a run of the task, not between two (a run sends about 50 here).
         halfway = SUBSCRIBERS // 2 + 17
-        assert inbox.wait_for(halfway, timeout=60) >= halfway, (tmp_path / "worker.log").read_text()
+        assert len(inbox.wait_for(halfway, timeout=60)) >= halfway, (tmp_path / "worker.log").read_text()
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         at_kill = len(inbox.messages)

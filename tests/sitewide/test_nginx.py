@@ -19,15 +19,10 @@ import pytest
 from django.core.management import call_command
 
 from tests.machine import IN_CI
+from tests.processes import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

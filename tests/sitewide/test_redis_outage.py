@@ -16,18 +16,13 @@ from django.urls import reverse
 from appointments.models import AppointmentRequest
 from tests.appointments.factories import form_data
 from tests.machine import IN_CI
+from tests.processes import free_port
 from treatments.models import TreatmentPage
 
 pytestmark = pytest.mark.django_db
 
 FAQ = "/treatments/mesotherapy/faq/"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OwnRedis:

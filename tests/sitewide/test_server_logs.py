@@ -8,13 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from tests.processes import free_port
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def send(port, raw: bytes) -> bytes:

@@ -19,6 +19,7 @@ import redis
 from django_otp.oath import totp
 
 from tests.machine import IN_CI
+from tests.processes import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -47,14 +48,6 @@ def shared_services(tmp_path):
     redis.Redis.from_url(REDIS_URL).flushdb()
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Browser:
