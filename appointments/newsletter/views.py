@@ -21,6 +21,7 @@ from django_ratelimit.core import is_ratelimited
 
 from sitewide.client_address import client_address
 
+from ..ratings.visitor import comes_from_this_site
 from . import services
 from .forms import SignUpForm
 from .models import ConsentEvent, Source
@@ -35,13 +36,6 @@ def page(request, template, context=None, status=200):
     )
 
 
-def same_origin(request) -> bool:
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site == "same-origin"
-    return request.headers.get("Origin") == f"{request.scheme}://{request.get_host()}"
-
-
 @csrf_exempt  # see the module docstring
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -49,7 +43,7 @@ def sign_up(request):
     if request.method == "GET":
         return page(request, "sign_up", {"form": SignUpForm()})
     form = SignUpForm(request.POST)
-    if not same_origin(request):
+    if not comes_from_this_site(request):
         return page(request, "sign_up", {"form": form, "refused": True}, status=403)
     if form.looks_automated():
         return redirect("newsletter:check_email")
