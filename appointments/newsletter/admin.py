@@ -23,7 +23,7 @@ from . import services
 from .addresses import address_hash
 from .mail import issue_message
 from .models import NewsletterIssue, Subscriber, SuppressedAddress
-from .selectors import issue_counts, recipients
+from .selectors import issue_counts, recipients, with_counts
 from .tasks import send_test
 
 
@@ -74,14 +74,16 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
     def sending(self, issue):
         if not issue.sending_started:
             return _("Not sent yet")
-        numbers = issue_counts(issue)
-        return (
-            _(
-                "%(sent)s of %(recipients)s sent, %(failed)s failed, %(in_doubt)s not known, %(waiting)s waiting; "
-                "%(unsubscribed)s unsubscribed"
-            )
-            % numbers
-        )
+        return _(
+            "%(sent)s of %(recipients)s sent, %(failed)s failed, %(in_doubt)s not known, %(waiting)s waiting; "
+            "%(unsubscribed)s unsubscribed"
+        ) % {
+            name: getattr(issue, name)
+            for name in ["sent", "recipients", "failed", "in_doubt", "waiting", "unsubscribed"]
+        }
+
+    def get_queryset(self, request):
+        return with_counts(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
         return ["subject", "body"] if obj is not None and obj.sending_started else []

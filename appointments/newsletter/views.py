@@ -65,7 +65,8 @@ def sign_up(request):
 @never_cache
 def check_email(request):
     """The same page whatever the address was: nobody learns whether it was known."""
-    return page(request, "check_email", {"days": settings.NEWSLETTER_CONFIRM_DAYS})
+    context = {"days": settings.NEWSLETTER_CONFIRM_DAYS, "minutes": settings.NEWSLETTER_CONFIRM_COOLDOWN_MINUTES}
+    return page(request, "check_email", context)
 
 
 @never_cache

@@ -211,3 +211,25 @@ def test_the_heartbeat_resumes_an_issue_whose_sending_stopped(content, run_worke
     assert len(mail.outbox) == 3
     worker_heartbeat.call()  # nothing left: nothing queued
     assert not DBTaskResult.objects.filter(task_path__endswith="send_issue", status="READY").exists()
+
+
+@pytest.mark.django_db
+def test_the_list_of_issues_shows_each_ones_figures_in_the_same_few_queries(content, editor, run_worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, _user = editor
+    confirmed_subscribers(2)
+    url = reverse("admin:appointments_newsletterissue_changelist")
+    services.newsletter_issue_send(an_issue(), by=None)
+    run_worker()
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url).content.decode()
+    assert "2 of 2 sent, 0 failed, 0 not known, 0 waiting; 0 unsubscribed" in page
+    for number in range(4):
+        services.newsletter_issue_send(an_issue(subject=f"Issue {number}"), by=None)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url).content.decode()
+    assert page.count("0 of 2 sent") == 4
+    assert len(five.captured_queries) == len(one.captured_queries)
