@@ -23,7 +23,7 @@ from . import services
 from .addresses import address_hash
 from .mail import issue_message
 from .models import NewsletterIssue, Subscriber, SuppressedAddress
-from .selectors import issue_counts, recipients, with_counts
+from .selectors import COUNTS, issue_counts, recipients, with_counts
 from .tasks import send_test
 
 
@@ -77,10 +77,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         return _(
             "%(sent)s of %(recipients)s sent, %(failed)s failed, %(in_doubt)s not known, %(waiting)s waiting; "
             "%(unsubscribed)s unsubscribed"
-        ) % {
-            name: getattr(issue, name)
-            for name in ["sent", "recipients", "failed", "in_doubt", "waiting", "unsubscribed"]
-        }
+        ) % {name: getattr(issue, name) for name in COUNTS}
 
     def get_queryset(self, request):
         return with_counts(super().get_queryset(request))
@@ -115,7 +112,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "confirmed": Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).count(),
+            "confirmed": recipients().count(),
             "pending": Subscriber.objects.filter(status=Subscriber.Status.PENDING).count(),
             "suppressed": SuppressedAddress.objects.count(),
         }
@@ -151,10 +148,14 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, f"admin/appointments/newsletterissue/{template}.html", context)
 
+    def _preview_message(self, request, issue):
+        """The issue as one subscriber gets it; its unsubscribe link stands for no real address."""
+        return issue_message(issue, request.user.email or "staff@example.invalid", address_hash("preview"))
+
     def preview_view(self, request, object_id):
         """The issue as subscribers get it: the HTML at a phone's width and a laptop's, and the text."""
         issue = self._issue(request, object_id)
-        message = issue_message(issue, request.user.email or "staff@example.invalid", address_hash("preview"))
+        message = self._preview_message(request, issue)
         response = self._page(
             request,
             issue,
@@ -167,9 +168,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         return frames_allowed_here(request, response)
 
     def preview_html_view(self, request, object_id):
-        issue = self._issue(request, object_id)
-        message = issue_message(issue, request.user.email or "staff@example.invalid", address_hash("preview"))
-        html = message.alternatives[0][0]
+        html = self._preview_message(request, self._issue(request, object_id)).alternatives[0][0]
         response = HttpResponse(html)
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"

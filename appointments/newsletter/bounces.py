@@ -33,11 +33,6 @@ class Finding:
     issue_id: int | None
 
 
-def _text_of(message) -> str:
-    """Every header and part of the message as sent, the quoted original included."""
-    return message.as_string()
-
-
 def _by_token(text: str) -> tuple[str, int | None] | None:
     for token in TOKEN.findall(text.replace("=\n", "")):
         try:
@@ -75,7 +70,7 @@ def read(raw: bytes) -> Finding | None:
     subject = str(message.get("Subject", ""))
     content_type = message.get_content_type()
     report_type = (message.get_param("report-type") or "").lower() if content_type == "multipart/report" else ""
-    text = _text_of(message)
+    text = message.as_string()  # every header and part, the quoted original included
 
     mailto = MAILTO_SUBJECT.match(subject)
     if mailto and not report_type:
