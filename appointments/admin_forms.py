@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AppointmentRequest, ContactAttempt, MessageTemplate, Status
 from .patient_email import appointment_words
-from .services import STAFF_FIELDS
+from .services import STAFF_FIELDS, StaleRequest, appointment_request_lock
 
 OPENED_SALT = "appointments.opened"
 
@@ -44,6 +44,7 @@ def snapshot(appointment: AppointmentRequest) -> str:
 
 
 def what_changed(opened: dict, current: AppointmentRequest) -> list[str]:
+    """Each staff field changed since `opened`, in words (plain strings, ready to join)."""
     lines = []
     if opened["status"] != current.status:
         before = Status(opened["status"]).label if opened["status"] in Status.values else opened["status"]
@@ -51,11 +52,11 @@ def what_changed(opened: dict, current: AppointmentRequest) -> list[str]:
     if opened["assigned_to"] != current.assigned_to_id:
         lines.append(_("assigned to: now %s") % person(current.assigned_to))
     if opened["notes"] != state_of("staff_notes", current.staff_notes):
-        lines.append(_("staff notes changed"))
+        lines.append(str(_("staff notes changed")))
     if opened["appointment_at"] != state_of("appointment_at", current.appointment_at):
         lines.append(_("appointment: now %s") % appointment_words(current.appointment_at))
     if opened["duplicate_of"] != current.duplicate_of_id:
-        lines.append(_("closed as a duplicate") if current.duplicate_of_id else _("no longer a duplicate"))
+        lines.append(str(_("closed as a duplicate") if current.duplicate_of_id else _("no longer a duplicate")))
     return lines
 
 
@@ -99,35 +100,36 @@ class VersionChecked(forms.ModelForm):
         if opened is None:
             raise forms.ValidationError(_("This page is too old to save from. Please open the request again."))
         # Locked until the save commits (the admin saves in one transaction): no save slips between.
-        current = (
-            AppointmentRequest.objects.select_for_update(of=("self",))
-            .select_related("changed_by", "assigned_to")
-            .get(pk=self.instance.pk)
-        )
-        if current.version != opened["version"]:
-            self.keep_only_her_changes(opened, current)
-            changes = "; ".join(what_changed(opened, current)) or _("its contact log or e-mail state")
-            when = timezone.localtime(current.changed_at) if current.changed_at else None
-            self.add_error(
-                self.stale_error_field,
-                forms.ValidationError(
-                    _(
-                        "Not saved: %(who)s changed request #%(number)s at %(when)s, after you opened it "
-                        "(%(changes)s). What you entered is still here: check it against the request as it is "
-                        "now, then save again."
-                    ),
-                    code="stale",
-                    params={
-                        "who": person(current.changed_by),
-                        "number": current.pk,
-                        "when": f"{when:%-I:%M %p}" if when else "?",
-                        "changes": changes,
-                    },
-                ),
-            )
+        try:
+            appointment_request_lock(appointment=self.instance, opened_version=opened["version"])
+        except StaleRequest as stale:
+            self.refuse_stale(opened, stale.current)
             return cleaned
         cleaned["opened_version"] = opened["version"]
         return cleaned
+
+    def refuse_stale(self, opened: dict, current: AppointmentRequest) -> None:
+        """Says who changed the request, when and what (every field), and keeps her entries."""
+        self.keep_only_her_changes(opened, current)
+        changes = "; ".join(str(line) for line in what_changed(opened, current))
+        when = timezone.localtime(current.changed_at) if current.changed_at else None
+        self.add_error(
+            self.stale_error_field,
+            forms.ValidationError(
+                _(
+                    "Not saved: %(who)s changed request #%(number)s at %(when)s, after you opened it "
+                    "(%(changes)s). What you entered is still here: check it against the request as it is "
+                    "now, then save again."
+                ),
+                code="stale",
+                params={
+                    "who": person(current.changed_by),
+                    "number": current.pk,
+                    "when": f"{when:%-I:%M %p}" if when else "?",
+                    "changes": changes or str(_("its contact log or e-mail state")),
+                },
+            ),
+        )
 
     def keep_only_her_changes(self, opened: dict, current: AppointmentRequest) -> None:
         """After a refused save the form shows, for each field she left alone, the request as it

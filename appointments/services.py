@@ -28,6 +28,21 @@ class StaleRequest(Exception):
         self.current = current
 
 
+def appointment_request_lock(*, appointment: AppointmentRequest, opened_version: int) -> AppointmentRequest:
+    """The request as it is now, locked until the surrounding transaction ends, if it is still the
+    version a member of staff opened; otherwise StaleRequest, carrying the request as it is now.
+    The one lost-update check: the admin's forms ask it while they validate, and every staff write
+    below asks it again in its own transaction (the admin saves form and write in one)."""
+    current = (
+        AppointmentRequest.objects.select_for_update(of=("self",))
+        .select_related("changed_by", "assigned_to")
+        .get(pk=appointment.pk)
+    )
+    if current.version != opened_version:
+        raise StaleRequest(current)
+    return current
+
+
 def appointment_request_create(
     *,
     first_name: str,
@@ -103,9 +118,7 @@ def appointment_request_change(
     unknown = set(changes) - set(STAFF_FIELDS)
     if unknown:
         raise ValueError(f"not a staff field: {', '.join(sorted(unknown))}")
-    current = AppointmentRequest.objects.select_for_update().get(pk=appointment.pk)
-    if current.version != opened_version:
-        raise StaleRequest(current)
+    current = appointment_request_lock(appointment=appointment, opened_version=opened_version)
     fields = {name for name, value in changes.items() if getattr(current, name) != value}
     if not fields:
         return current

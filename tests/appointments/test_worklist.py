@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import AppointmentRequest, QueueView
+from appointments.services import StaleRequest, appointment_request_change
 from conftest import sign_in
 from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_opening_hours
@@ -190,6 +191,39 @@ def test_a_save_on_a_stale_page_is_refused_saying_what_changed_and_by_whom_and_k
     assert jo.post(url, again).status_code == 302
     appointment.refresh_from_db()
     assert (appointment.status, appointment.staff_notes) == ("contacted", "Prefers mornings.")
+
+
+def test_a_refusal_names_every_field_the_colleague_changed(content):
+    appointment = make_request()
+    maria, maria_user = front_desk("maria", "Maria")
+    jo, _ = front_desk("jo", "Jo")
+    url = change_url(appointment)
+    marias_page = admin_change_form_data(maria.get(url))
+    jos_page = admin_change_form_data(jo.get(url))
+    changed = {**marias_page, "staff_notes": "Called once.", "assigned_to": maria_user.pk, "status": "contacted"}
+    assert maria.post(url, changed).status_code == 302
+
+    response = jo.post(url, {**jos_page, "staff_notes": "Prefers mornings."})
+    assert response.status_code == 200
+    text = BeautifulSoup(response.content, "html.parser").get_text(" ", strip=True)
+    assert "Not saved: Maria changed request" in text
+    for words in ["status: New → Contacted", "assigned to: now Maria", "staff notes changed"]:
+        assert words in text
+
+
+def test_the_service_refuses_a_change_to_an_older_version_and_writes_nothing(content):
+    """The one lost-update check, on either database: a write made from version 1 after version 2
+    was saved changes nothing."""
+    appointment = make_request()
+    _client, maria = front_desk("maria", "Maria")
+    appointment_request_change(appointment=appointment, opened_version=1, changed_by=maria, status="contacted")
+    with pytest.raises(StaleRequest) as refused:
+        appointment_request_change(
+            appointment=appointment, opened_version=1, changed_by=maria, status="declined", staff_notes="Late"
+        )
+    assert refused.value.current.version == 2
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.staff_notes, appointment.version) == ("contacted", "", 2)
 
 
 def test_a_list_edit_on_a_stale_list_is_refused_too(admin_client, content):
