@@ -340,6 +340,7 @@ class AppointmentRequestAdmin(admin.ModelAdmin):
         can_change = self.has_change_permission(request, appointment)
         return {
             "contact_attempts": appointment.contact_attempts.select_related("made_by"),
+            "failing_today": appointment.patient_fields_failing_today(),
             "patient_messages": appointment.messages.all(),
             "contact_form": ContactAttemptForm() if can_change else None,
             "email_form": PatientEmailForm(appointment=appointment) if can_change else None,

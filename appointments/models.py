@@ -4,6 +4,7 @@ import datetime
 import functools
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -335,6 +336,19 @@ class AppointmentRequest(models.Model):
     @property
     def notification_is_pending(self):
         return self.staff_notified_at is None or (self.wants_email_confirmation and self.patient_confirmed_at is None)
+
+    def patient_fields_failing_today(self) -> list[tuple[str, str]]:
+        """(field's name, the rule it fails) for each thing the patient sent that today's checks
+        refuse: the request stays workable, and staff see what to confirm with the patient."""
+        names = {field.name for field in self._meta.concrete_fields}
+        try:
+            self.clean_fields(exclude=sorted(names - set(self.PATIENT_FIELDS)))
+        except ValidationError as refused:
+            return [
+                (str(self._meta.get_field(name).verbose_name), " ".join(str(message) for message in messages))
+                for name, messages in refused.message_dict.items()
+            ]
+        return []
 
 
 class ContactMethod(models.TextChoices):

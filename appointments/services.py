@@ -131,9 +131,16 @@ def appointment_request_change(
         fields.add("status")
     if "status" in fields:
         fields |= _status_moved(current, changed_by)
-    current.full_clean(validate_unique=False, exclude=["treatment"])
+    _validate_written(current, fields)
     _versioned_save(current, fields, changed_by)
     return current
+
+
+def _validate_written(appointment: AppointmentRequest, fields) -> None:
+    """Checks the fields this write changes, and only those: what the patient sent long ago under
+    other rules (an address today's validator refuses) must never stop staff working the request."""
+    names = {field.name for field in AppointmentRequest._meta.concrete_fields}
+    appointment.full_clean(exclude=sorted(names - set(fields)), validate_unique=False, validate_constraints=False)
 
 
 def _status_moved(appointment: AppointmentRequest, changed_by) -> set[str]:
@@ -161,7 +168,7 @@ def appointment_request_set_status(*, appointment: AppointmentRequest, status: s
         return
     appointment.status = status
     fields = {"status"} | _status_moved(appointment, changed_by)
-    appointment.full_clean(validate_unique=False, exclude=["treatment"])
+    _validate_written(appointment, fields)
     _versioned_save(appointment, fields, changed_by)
 
 

@@ -372,3 +372,17 @@ def test_an_export_starts_at_once_and_reads_its_rows_as_the_file_is_sent(admin_c
     assert read == []  # the file starts before a row is read...
     assert len(b"".join(response.streaming_content).splitlines()) == 4
     assert len(read) == 3  # ...and each is read as it is sent
+
+
+def test_a_request_whose_stored_email_no_longer_validates_can_still_be_worked(admin_client, content):
+    """Validation rules change; what a patient sent years ago stays as sent. Staff still save the
+    request, and the address that fails today's rules is named on the page, not a server error."""
+    appointment = make_request(email="ana.rivera@example")  # valid once, not by today's rules
+    url = change_url(appointment)
+    page = admin_client.get(url)
+    assert "This e-mail does not pass today's checks" in page.content.decode()
+    response = admin_client.post(url, {**admin_change_form_data(page), "staff_notes": "Called: no answer."})
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.staff_notes == "Called: no answer."
+    assert appointment.email == "ana.rivera@example"  # what the patient sent is never rewritten
