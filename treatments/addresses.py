@@ -3,34 +3,9 @@ the old one is kept (FormerSlug), and a link or bookmark to it is sent on with a
 redirect (301) to where the page is now, however many times it has moved since. The sitemap and
 every link on the site use the current address only."""
 
-from django.db import models
 from django.db.models.signals import post_save, pre_save
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-
-class FormerSlug(models.Model):
-    """An address name a treatment (page empty) or one of its pages had before."""
-
-    treatment = models.ForeignKey("treatments.Treatment", on_delete=models.CASCADE, related_name="former_slugs")
-    page = models.ForeignKey(
-        "treatments.TreatmentPage", null=True, blank=True, on_delete=models.CASCADE, related_name="former_slugs"
-    )
-    slug = models.SlugField(_("former address name"), allow_unicode=False)
-    replaced_at = models.DateTimeField(_("replaced"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("former address")
-        verbose_name_plural = _("former addresses")
-        constraints = [
-            models.UniqueConstraint(fields=["treatment", "page", "slug"], name="former_slug_once"),
-            models.UniqueConstraint(
-                fields=["slug"], condition=models.Q(page__isnull=True), name="former_treatment_slug_once"
-            ),
-        ]
-
-    def __str__(self):
-        return self.slug
+from .models import FormerSlug, Treatment, TreatmentPage
 
 
 def _remember_old_slug(sender, instance, raw=False, **kwargs):
@@ -53,8 +28,6 @@ def _keep_former_slug(sender, instance, raw=False, **kwargs):
 
 
 def connect() -> None:
-    from .models import Treatment, TreatmentPage
-
     for model in (Treatment, TreatmentPage):
         pre_save.connect(_remember_old_slug, sender=model, dispatch_uid=f"slug:{model._meta.label}:pre")
         post_save.connect(_keep_former_slug, sender=model, dispatch_uid=f"slug:{model._meta.label}:post")
@@ -62,8 +35,6 @@ def connect() -> None:
 
 def current_address(treatment_slug: str, page_slug: str) -> str | None:
     """Where a page that used to be at this address is now (published), or None."""
-    from .models import Treatment, TreatmentPage
-
     treatment = Treatment.objects.published().filter(slug=treatment_slug).first()
     if treatment is None:
         former = FormerSlug.objects.filter(page__isnull=True, slug=treatment_slug).select_related("treatment").first()

@@ -1,6 +1,7 @@
 """Drafts: editors change a page, with its sections, questions, steps and sources, on a draft that
 patients never see, preview it, compare it with the page, and publish it (now, or at a time, by
-the worker). Publishing stores one whole-page revision; a revision restored comes back as a draft.
+the worker: treatments/scheduling.py). Publishing stores one whole-page revision; a revision
+restored comes back as a draft.
 
 A draft is a page row of its own (`draft_of` names its page) with copies of every part (each
 copy's `origin` names the part it stands for), so the admin's own forms edit it. The public site
@@ -14,7 +15,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .revisions import PageRevision, apply_content, record_revision, snapshot
+from .models import PageRevision, PageSource, TreatmentPage
+from .revisions import apply_content, record_revision, snapshot
 
 # The page's own columns a draft copies; never its identity, its draft state or the site's dates.
 NOT_COPIED = {"id", "draft_of", "publish_at", "words_changed_at", "reviewed_words_at"}
@@ -30,47 +32,42 @@ def draft_of(page):
 
 def open_draft(page, user=None):
     """The page's draft, made now as a copy of the page if it has none."""
-    from .models import TreatmentPage
-
     with transaction.atomic():
         page = TreatmentPage.objects.select_for_update().get(pk=page.pk)
         existing = draft_of(page)
         if existing is not None:
             return existing
-        fields = {
-            field.attname: getattr(page, field.attname)
-            for field in page._meta.concrete_fields
-            if field.name not in NOT_COPIED
-        }
-        draft = TreatmentPage(**fields, draft_of=page)
+        draft = TreatmentPage(**column_values(page, leave_out=NOT_COPIED), draft_of=page)
         draft.save()
         _copy_parts(page, draft)
         return draft
 
 
+def column_values(row, leave_out=()) -> dict:
+    """The row's own columns by attribute name (foreign keys as ids), without its primary key."""
+    return {
+        field.attname: getattr(row, field.attname)
+        for field in type(row)._meta.get_fields()
+        if field.concrete and not field.many_to_many and not field.primary_key and field.name not in leave_out
+    }
+
+
 def _copy(part, **parent):
     """A new row copying `part` onto the draft, naming the part it stands for, with its citations."""
-    sources = list(part.sources.all()) if hasattr(part, "sources") else None
-    part.origin_id, part.pk = part.pk, None
-    for name, value in parent.items():
-        setattr(part, name, value)
-    part._state.adding = True
-    part.save()
-    if sources is not None:
-        part.sources.set(sources)
-    return part
+    copy = type(part)(**column_values(part, leave_out={*parent, "origin"}), **parent, origin_id=part.pk)
+    copy.save()
+    if hasattr(part, "sources"):
+        copy.sources.set(part.sources.all())
+    return copy
 
 
 def _copy_parts(page, draft) -> None:
-    from .sources import PageSource
-
     for part in [*page.sections.all(), *page.faq_entries.all()]:
         _copy(part, page=draft)
     for step in page.steps.all():
-        tips = list(step.tips.all())
-        _copy(step, page=draft)
-        for tip in tips:
-            _copy(tip, step=step)
+        copied = _copy(step, page=draft)
+        for tip in step.tips.all():
+            _copy(tip, step=copied)
     PageSource.objects.bulk_create(
         [PageSource(page=draft, source_id=entry.source_id, order=entry.order) for entry in page.page_sources.all()]
     )
@@ -78,8 +75,6 @@ def _copy_parts(page, draft) -> None:
 
 def publish(draft, user=None) -> PageRevision | None:
     """Makes the draft the page patients read, in one transaction, and removes the draft."""
-    from .models import TreatmentPage
-
     with transaction.atomic():
         draft = TreatmentPage.objects.select_for_update().get(pk=draft.pk)
         page = TreatmentPage.objects.select_for_update().get(pk=draft.draft_of_id)
@@ -106,21 +101,9 @@ def restore_as_draft(revision: PageRevision, user=None):
     return draft
 
 
-def schedule(draft, when: datetime.datetime) -> None:
-    """Publishes the draft at `when`: the worker runs the task then (tasks.publish_scheduled_draft)."""
-    from .models import TreatmentPage
-    from .tasks import publish_scheduled_draft
-
-    TreatmentPage.objects.filter(pk=draft.pk).update(publish_at=when)
-    draft.publish_at = when
-    publish_scheduled_draft.using(run_after=when).enqueue(draft.pk, when.isoformat())
-
-
 def publish_if_due(draft_id: int, when: str) -> bool:
     """The scheduled publish, once: only if the draft still exists, still has this time, and the
     time has come. Run twice, it acts once (the second finds no draft)."""
-    from .models import TreatmentPage
-
     draft = TreatmentPage.objects.filter(pk=draft_id, draft_of__isnull=False).first()
     if draft is None or draft.publish_at is None or draft.publish_at != datetime.datetime.fromisoformat(when):
         return False  # published or discarded meanwhile, or its time was changed

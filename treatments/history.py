@@ -8,8 +8,7 @@ from itertools import islice
 
 from django.utils.translation import gettext as _
 
-from .models import FAQEntry, PreventionStep, PreventionTip, Section, TreatmentPage
-from .reviews import PageReview
+from .models import FAQEntry, PageReview, PreventionStep, PreventionTip, Section, TreatmentPage
 
 ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
 
+from sitewide.page_cache import invalidate_pages
+
 from .models import Clinic, ClinicClosure, OpeningTime
 
 
@@ -34,8 +36,6 @@ def summarize(clinic_id: int) -> dict:
 def keep_summary(sender, instance, **kwargs) -> None:
     # An UPDATE of the one column: the content's post_save rule then retires the kept readings.
     Clinic.objects.filter(pk=instance.clinic_id).update(hours_summary=summarize(instance.clinic_id))
-    from sitewide.page_cache import invalidate_pages
-
     invalidate_pages()
 
 
@@ -46,11 +46,7 @@ def connect() -> None:
 
 
 def _summary() -> dict:
-    from .context_processors import (
-        clinic_for_pages,
-    )  # kept in the shared cache; the shipped copy if the database is down
-
-    clinic = clinic_for_pages()
+    clinic = Clinic.for_pages()  # kept in the shared cache; the shipped copy if the database is down
     return (clinic.hours_summary or {}) if clinic is not None else {}
 
 

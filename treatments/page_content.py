@@ -17,9 +17,17 @@ from django.db.models import CharField, DateField, F, IntegerField, Q, Value
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from .models import FAQEntry, PreventionStep, PreventionTip, Section, TreatmentPage
-from .reviews import PageReview, Reviewer
-from .sources import PageSource, Source
+from .models import (
+    FAQEntry,
+    PageReview,
+    PageSource,
+    PreventionStep,
+    PreventionTip,
+    Reviewer,
+    Section,
+    Source,
+    TreatmentPage,
+)
 
 COLUMNS = ["part", "pk", "parent", "position", "text1", "text2", "text3", "text4", "day1", "day2", "user"]
 

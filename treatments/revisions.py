@@ -9,11 +9,11 @@ and their citations are five models and two many-to-many tables); one document p
 compares and restores as one.
 """
 
-from django.conf import settings
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .models import FAQEntry, PageRevision, PageSource, PreventionStep, PreventionTip, Section, TreatmentPage
 
 PAGE_FIELDS = [
     "title",
@@ -41,36 +41,6 @@ PARTS = {
 LABELS = {"sections": gettext_lazy("Section"), "faq": gettext_lazy("Question"), "steps": gettext_lazy("Step")}
 
 
-class PageRevision(models.Model):
-    page = models.ForeignKey("treatments.TreatmentPage", on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField(gettext_lazy("revision"))
-    created_at = models.DateTimeField(gettext_lazy("when"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=gettext_lazy("who"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    content = models.JSONField()
-
-    class Meta:
-        ordering = ["-number"]
-        verbose_name = gettext_lazy("page revision")
-        verbose_name_plural = gettext_lazy("page revisions")
-        constraints = [models.UniqueConstraint(fields=["page", "number"], name="page_revision_number_once")]
-
-    def __str__(self):
-        return _("Revision %(number)s of %(page)s") % {"number": self.number, "page": self.page}
-
-    @property
-    def who(self) -> str:
-        if self.created_by is None:
-            return _("the site (content loaded)")
-        return self.created_by.get_full_name() or self.created_by.get_username()
-
-
 def _sources(part) -> list[int]:
     return sorted(part.sources.values_list("pk", flat=True))
 
@@ -84,8 +54,6 @@ def _identity(page, part):
 def snapshot(page, parts=None) -> dict:
     """The whole page as stored now. `parts`: the part models by key (a migration passes its own)."""
     if parts is None:
-        from .models import FAQEntry, PreventionStep, Section
-
         parts = {"sections": Section, "faq": FAQEntry, "steps": PreventionStep}
     content = {"page": {name: getattr(page, name) for name in PAGE_FIELDS}}
     for key, model in parts.items():
@@ -134,8 +102,6 @@ def _keyed(rows) -> dict:
 def changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
     """Each difference as (what, before, after): the side-by-side comparison of a draft with its
     page, and of a revision with the one before it."""
-    from .models import TreatmentPage
-
     found = []
     for name in PAGE_FIELDS:
         old, new = before["page"].get(name), after["page"].get(name)
@@ -194,9 +160,6 @@ def apply_content(target, content: dict) -> None:
     """Makes `target` (a page, or a draft) hold exactly `content`: its fields and every part, parts
     matched by identity (changed in place, created again when missing, removed when not in it).
     On a draft, a created part remembers the page's part it stands for, if that still exists."""
-    from .models import FAQEntry, PreventionStep, PreventionTip, Section
-    from .sources import PageSource
-
     is_draft = target.draft_of_id is not None
     models_by_key = {"sections": Section, "faq": FAQEntry, "steps": PreventionStep}
     for name, value in content["page"].items():

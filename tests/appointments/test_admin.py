@@ -172,7 +172,7 @@ def test_front_desk_cannot_delete_requests_or_edit_content(front_desk_client, co
 
 
 def test_the_admin_changes_a_status_through_the_one_service_function(admin_client, content, monkeypatch):
-    import appointments.admin
+    import appointments.admin.requests
     from appointments.services import appointment_request_change
 
     calls = []
@@ -181,7 +181,7 @@ def test_the_admin_changes_a_status_through_the_one_service_function(admin_clien
         calls.append(kwargs["status"])
         return appointment_request_change(**kwargs)
 
-    monkeypatch.setattr(appointments.admin, "appointment_request_change", recording)
+    monkeypatch.setattr(appointments.admin.requests, "appointment_request_change", recording)
     appointment = make_request()
     url = reverse("admin:appointments_appointmentrequest_change", args=[appointment.pk])
     data = admin_change_form_data(admin_client.get(url))

@@ -6,8 +6,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from treatments.models import TreatmentPage
-from treatments.reviews import Reviewer
+from treatments.models import Reviewer, TreatmentPage
 
 from .test_admin import PASSWORD
 from .test_admin import signed_in as staff_signed_in

@@ -4,8 +4,16 @@ import datetime
 
 from django.contrib.auth.models import User
 
-from treatments.models import FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
-from treatments.reviews import PageReview, Reviewer
+from treatments.models import (
+    FAQEntry,
+    PageReview,
+    PreventionStep,
+    PreventionTip,
+    Reviewer,
+    Section,
+    Treatment,
+    TreatmentPage,
+)
 
 
 def make_treatment(**fields):

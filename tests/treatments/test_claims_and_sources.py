@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from treatments.claims import CLAIM_PHRASES, find_claims, page_claims, uncited_claims
-from treatments.models import FAQEntry, PreventionStep, Section, Source, TreatmentPage
-from treatments.reviews import PageReview
+from treatments.models import FAQEntry, PageReview, PreventionStep, Section, Source, TreatmentPage
 
 from .factories import make_reviewer, record_review
 

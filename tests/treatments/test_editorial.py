@@ -12,9 +12,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from conftest import sign_in
 from tests.admin_forms import admin_change_form_data
-from treatments.models import Section, TreatmentPage
+from treatments.models import PageReview, Reviewer, Section, TreatmentPage
+from treatments.months import add_months
 from treatments.readability import grade, page_readability
-from treatments.reviews import PageReview, Reviewer, add_months
 
 from .factories import make_reviewer, record_review
 

@@ -5,8 +5,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from treatments.models import Clinic, Treatment, TreatmentPage
-from treatments.reviews import PageReview, Reviewer, add_months
+from treatments.models import Clinic, PageReview, Reviewer, Treatment, TreatmentPage
+from treatments.months import add_months
 
 from .factories import make_page, make_reviewer, make_treatment, record_review
 

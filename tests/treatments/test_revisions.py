@@ -8,8 +8,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from tests.admin_forms import admin_change_form_data
-from treatments.models import FAQEntry, PreventionStep, TreatmentPage
-from treatments.revisions import PageRevision
+from treatments.models import FAQEntry, PageRevision, PreventionStep, TreatmentPage
 
 pytestmark = pytest.mark.django_db
 

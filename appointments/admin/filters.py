@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AppointmentRequest, clinic_day
+from ..models import AppointmentRequest, clinic_day
 
 
 class WorkFilter(admin.SimpleListFilter):

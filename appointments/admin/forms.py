@@ -6,9 +6,9 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AppointmentRequest, ContactAttempt, MessageTemplate, Status
-from .patient_email import appointment_words
-from .services import STAFF_FIELDS, StaleRequest, appointment_request_lock
+from ..models import AppointmentRequest, ContactAttempt, MessageTemplate, Status
+from ..patient_email import appointment_words
+from ..services import STAFF_FIELDS, StaleRequest, appointment_request_lock
 
 OPENED_SALT = "appointments.opened"
 

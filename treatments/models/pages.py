@@ -1,11 +1,7 @@
-"""The clinic's patient information: treatments, their pages, and the content kinds on them."""
+"""Treatments, their pages, and the kinds of content on a page."""
 
 import datetime
 
-import phonenumbers
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
@@ -13,173 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .addresses import FormerSlug  # noqa: F401  (Django finds the model here)
-from .images import Illustrated
-from .reviews import PageReview, Reviewer, add_months, review_interval_months  # noqa: F401  (Django finds the review models here)
-from .revisions import PageRevision  # noqa: F401  (Django finds the model here)
+from ..months import add_months
+from .clinic import Clinic
+from .pictures import Illustrated
+from .reviews import PageReview
 from .sources import PageSource, Source
-
-
-def default_staff_alert_email() -> str:
-    return settings.APPOINTMENT_STAFF_EMAIL
-
-
-def default_response_business_days() -> int:
-    return settings.APPOINTMENT_RESPONSE_BUSINESS_DAYS
-
-
-def default_review_interval_months() -> int:
-    return settings.REVIEW_INTERVAL_MONTHS
-
-
-class Clinic(models.Model):
-    """The clinic behind the site: who patients call, write to and visit.
-
-    There is one row; `Clinic.current()` returns it for every page (see context_processors.py).
-    """
-
-    name = models.CharField(_("name"), max_length=200)
-    phone = models.CharField(_("phone, as shown to patients"), max_length=40)
-    email = models.EmailField(_("e-mail"))
-    street_address = models.CharField(_("street address"), max_length=200)
-    address_note = models.CharField(
-        _("address note"), max_length=200, blank=True, help_text=_("For example the cross streets.")
-    )
-    locality = models.CharField(_("neighborhood"), max_length=100, blank=True)
-    city = models.CharField(_("city"), max_length=100)
-    region = models.CharField(_("state"), max_length=100)
-    postal_code = models.CharField(_("ZIP code"), max_length=20)
-    next_steps = models.TextField(
-        _("next steps advice"), help_text=_("Shown at the end of every treatment page, before the contact details.")
-    )
-    accepting_new_patients = models.BooleanField(_("accepting new patients"), default=True)
-    # What the Visiting page shows, each only once staff have written it: nothing is assumed.
-    directions = models.TextField(
-        _("directions"), blank=True, help_text=_("How to get here: subway, bus, parking. Empty: not shown.")
-    )
-    step_free_access = models.TextField(
-        _("step-free access"),
-        blank=True,
-        help_text=_("Entrances, lifts and toilets for patients who cannot use stairs. Empty: not shown."),
-    )
-    costs = models.TextField(
-        _("costs"),
-        blank=True,
-        help_text=_("What a consultation and treatments cost, and how patients pay. Empty: not shown."),
-    )
-    # The front desk's settings. Their first values come from the environment (docs/deploying.md);
-    # from then on staff keep them here.
-    staff_alert_email = models.EmailField(
-        _("new-request alerts go to"),
-        blank=True,
-        default=default_staff_alert_email,
-        help_text=_(
-            "The address told of each new request (never with the patient's details). Empty: the e-mail above."
-        ),
-    )
-    response_business_days = models.PositiveSmallIntegerField(
-        _("answer requests within (business days)"),
-        default=default_response_business_days,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_(
-            "A request is due by closing time this many open days after the day it arrived. Patients are told "
-            "the day; the front desk's worklist counts from it."
-        ),
-    )
-    review_interval_months = models.PositiveSmallIntegerField(
-        _("review each patient page every (months)"),
-        default=default_review_interval_months,
-        validators=[MinValueValidator(1), MaxValueValidator(36)],
-    )
-    # The opening hours and closed days below, as one value kept on the clinic's row by the site
-    # (opening_hours.py), so every page reads them with the clinic's details in one query.
-    hours_summary = models.JSONField(default=dict, editable=False)
-    history = HistoricalRecords(excluded_fields=["hours_summary"])
-
-    class Meta:
-        verbose_name = _("clinic")
-        verbose_name_plural = _("clinic")
-
-    def __str__(self):
-        return self.name
-
-    @classmethod
-    def current(cls):
-        """The clinic's details, or None before the fixtures are loaded."""
-        return cls.objects.order_by("pk").first()
-
-    @property
-    def phone_href(self):
-        """The phone number as a tel: URI (RFC 3966), an extension kept as such:
-        "1-212-679-9667 ext. 2" is tel:+12126799667;ext=2, never a longer number."""
-        try:
-            number = phonenumbers.parse(self.phone, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_possible_number(number):
-            digits = "".join(character for character in self.phone if character.isdigit())
-            return f"tel:+{'1' + digits if len(digits) == 10 else digits}"
-        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        return f"tel:{e164};ext={number.extension}" if number.extension else f"tel:{e164}"
-
-    @property
-    def alert_address(self):
-        """Where new-request alerts go."""
-        return self.staff_alert_email or self.email
-
-
-class OpeningTime(models.Model):
-    """The hours the clinic is open on one day of the week. Days without a row are closed days;
-    with no rows at all the hours are not known, and the site promises no response time."""
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
-
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="opening_times")
-    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
-    opens = models.TimeField(_("opens"))
-    closes = models.TimeField(_("closes"))
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["weekday"]
-        verbose_name = _("opening time")
-        verbose_name_plural = _("opening hours")
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "weekday"], name="opening_time_one_per_day"),
-            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_time_closes_after"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
-
-    def clean(self):
-        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
-            raise ValidationError({"closes": _("The clinic must close after it opens.")})
-
-
-class ClinicClosure(models.Model):
-    """A day the clinic is closed although it is a normal opening day (a public holiday)."""
-
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="closures")
-    day = models.DateField(_("day"))
-    reason = models.CharField(_("reason"), max_length=100, blank=True, help_text=_("For example 'Thanksgiving'."))
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["day"]
-        verbose_name = _("closed day")
-        verbose_name_plural = _("closed days (holidays)")
-        constraints = [models.UniqueConstraint(fields=["clinic", "day"], name="clinic_closure_once")]
-
-    def __str__(self):
-        return f"{self.day}: {self.reason}" if self.reason else str(self.day)
 
 
 class TreatmentQuerySet(models.QuerySet):
@@ -229,7 +63,7 @@ class TreatmentPageQuerySet(models.QuerySet):
     def due_for_review(self, within_days: int):
         """Pages never reviewed, or whose next review falls due within `within_days` (or is overdue)."""
         horizon = timezone.localdate() + datetime.timedelta(days=within_days)
-        reviewed_before = add_months(horizon, -review_interval_months())
+        reviewed_before = add_months(horizon, -Clinic.review_interval())
         return self.annotate(last_reviewed_on=Max("reviews__reviewed_on")).filter(
             Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=reviewed_before)
         )
@@ -457,34 +291,39 @@ SOURCES_HELP = _("Where these words come from; patients read the sources' names 
 CITED_SOURCES = Prefetch("sources", queryset=Source.objects.all(), to_attr="source_cache")
 
 
-class CitesSources:
-    """Sections and questions name the sources their words come from."""
+class Passage(models.Model):
+    """What a section and a question share: a place in the page's order, an anchor other pages
+    link to, the sources its words come from (each kind names its own `sources`), and on a draft
+    the part of the page it was copied from (empty for a part new in the draft)."""
+
+    anchor = models.SlugField(_("anchor"), help_text=_("The #name other pages link to."))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    origin = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
 
     @property
     def cited_sources(self) -> list[Source]:
         return self.source_cache if hasattr(self, "source_cache") else list(self.sources.all())
 
 
-class Section(CitesSources, models.Model):
+class Section(Passage):
     """A headed passage of a page (e.g. "Cellulite"). The body is plain text: paragraphs separated
     by a blank line, and lines starting with "- " form a bulleted list."""
 
     page = models.ForeignKey(TreatmentPage, on_delete=models.CASCADE, related_name="sections")
     heading = models.CharField(_("heading"), max_length=200)
-    anchor = models.SlugField(_("anchor"), help_text=_("The #name other pages link to."))
     body = models.TextField(_("body"))
     sources = models.ManyToManyField(
         Source, blank=True, related_name="sections", verbose_name=_("sources"), help_text=SOURCES_HELP
     )
-    order = models.PositiveIntegerField(_("order"), default=0)
-    # On a draft: the part of the page it was copied from (empty for a part new in the draft).
-    origin = models.ForeignKey(
-        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
-    )
-    history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(Passage.Meta):
         verbose_name = _("section")
         verbose_name_plural = _("sections")
         constraints = [models.UniqueConstraint(fields=["page", "anchor"], name="section_unique_anchor")]
@@ -493,25 +332,17 @@ class Section(CitesSources, models.Model):
         return self.heading
 
 
-class FAQEntry(CitesSources, models.Model):
+class FAQEntry(Passage):
     """A question patients ask, with the clinic's answer (same plain-text body rules as a section)."""
 
     page = models.ForeignKey(TreatmentPage, on_delete=models.CASCADE, related_name="faq_entries")
     question = models.CharField(_("question"), max_length=300)
-    anchor = models.SlugField(_("anchor"))
     answer = models.TextField(_("answer"))
     sources = models.ManyToManyField(
         Source, blank=True, related_name="faq_entries", verbose_name=_("sources"), help_text=SOURCES_HELP
     )
-    order = models.PositiveIntegerField(_("order"), default=0)
-    # On a draft: the part of the page it was copied from (empty for a part new in the draft).
-    origin = models.ForeignKey(
-        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
-    )
-    history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["order", "pk"]
+    class Meta(Passage.Meta):
         verbose_name = _("FAQ entry")
         verbose_name_plural = _("FAQ entries")
         constraints = [models.UniqueConstraint(fields=["page", "anchor"], name="faq_entry_unique_anchor")]
