@@ -74,14 +74,12 @@ def _copy_parts(page, draft) -> None:
 
 
 def publish(draft, user=None) -> PageRevision | None:
-    """Makes the draft the page patients read, in one transaction, and removes the draft."""
+    """Makes the draft the page patients read, in one transaction, and removes the draft. The
+    picture goes with it (the draft's file, or none), with its description."""
     with transaction.atomic():
         draft = TreatmentPage.objects.select_for_update().get(pk=draft.pk)
         page = TreatmentPage.objects.select_for_update().get(pk=draft.draft_of_id)
         apply_content(page, snapshot(draft))
-        if page.image.name != draft.image.name:  # a picture changed on the draft
-            page.image, page.image_width, page.image_height = draft.image.name, draft.image_width, draft.image_height
-            page.save()
         draft.delete()
         return record_revision(page, user)
 
@@ -90,15 +88,17 @@ def discard(draft) -> None:
     draft.delete()
 
 
-def restore_as_draft(revision: PageRevision, user=None):
-    """A draft of the page as it was in `revision`, to check, preview and publish."""
+def restore_as_draft(revision: PageRevision, user=None) -> tuple[TreatmentPage, list[str]]:
+    """A draft of the page as it was in `revision`, to check, preview and publish, with notes of
+    what could not come back (a picture no longer stored, a source since deleted). A revision
+    that cannot make a valid page raises ValidationError, and no draft is left."""
     page = revision.page
     if draft_of(page) is not None:
         raise DraftExists(page)
     with transaction.atomic():
         draft = open_draft(page, user)
-        apply_content(draft, revision.content)
-    return draft
+        notes = apply_content(draft, revision.content)
+    return draft, notes
 
 
 def publish_if_due(draft_id: int, when: str) -> bool:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import FAQEntry, PageRevision, PageSource, PreventionStep, PreventionTip, Section, TreatmentPage
+from .models import FAQEntry, PageRevision, PageSource, PreventionStep, PreventionTip, Section, Source, TreatmentPage
 
 PAGE_FIELDS = [
     "title",
@@ -31,7 +31,10 @@ PAGE_FIELDS = [
     "is_published",
     "image_alt",
     "image_is_decorative",
+    "image",
 ]
+# A picture and its description travel together: restored together, or not at all.
+PICTURE_FIELDS = ["image", "image_alt", "image_is_decorative"]
 # Each kind of part: its list's key, the text that names it, its fields, and whether it cites sources.
 PARTS = {
     "sections": ("heading", ["order", "heading", "anchor", "body"], True),
@@ -55,7 +58,8 @@ def snapshot(page, parts=None) -> dict:
     """The whole page as stored now. `parts`: the part models by key (a migration passes its own)."""
     if parts is None:
         parts = {"sections": Section, "faq": FAQEntry, "steps": PreventionStep}
-    content = {"page": {name: getattr(page, name) for name in PAGE_FIELDS}}
+    content = {"page": {name: getattr(page, name) for name in PAGE_FIELDS if name != "image"}}
+    content["page"]["image"] = page.image.name or ""
     for key, model in parts.items():
         _label, fields, cites = PARTS[key]
         rows = []
@@ -79,7 +83,7 @@ def record_revision(page, user=None) -> PageRevision | None:
     with transaction.atomic():
         content = snapshot(page)
         latest = PageRevision.objects.select_for_update().filter(page=page).order_by("-number").first()
-        if latest is not None and latest.content == content:
+        if latest is not None and comparable(latest.content) == content:
             return None
         return PageRevision.objects.create(
             page=page,
@@ -87,6 +91,12 @@ def record_revision(page, user=None) -> PageRevision | None:
             created_by=user,
             content=content,
         )
+
+
+def comparable(content: dict) -> dict:
+    """A revision as a snapshot taken now would store it: revisions from before pictures were
+    recorded say nothing of one (the page then had none, or it is not known)."""
+    return {**content, "page": {"image": "", **content["page"]}}
 
 
 def _short(text, limit=160) -> str:
@@ -103,6 +113,7 @@ def changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
     """Each difference as (what, before, after): the side-by-side comparison of a draft with its
     page, and of a revision with the one before it."""
     found = []
+    before, after = comparable(before), comparable(after)
     for name in PAGE_FIELDS:
         old, new = before["page"].get(name), after["page"].get(name)
         if old != new:
@@ -156,16 +167,45 @@ def differences(before: dict | None, after: dict) -> list[str]:
     return lines or [_("Nothing patients read changed.")]
 
 
-def apply_content(target, content: dict) -> None:
+class RestoreNote(str):
+    """Something a restore could not bring back, in words for the editor."""
+
+
+def _picture(target, content: dict) -> list[RestoreNote]:
+    """Gives `target` the picture `content` names, with its description, if the file is still
+    stored; otherwise the target keeps the picture (and description) it has, and the note says so."""
+    page = content["page"]
+    if "image" not in page:  # a revision from before pictures were recorded
+        return [RestoreNote(_("This revision does not record a picture: the draft keeps the current one."))]
+    storage = target._meta.get_field("image").storage
+    if page["image"] and not storage.exists(page["image"]):
+        return [
+            RestoreNote(_("The picture of that revision is no longer stored: the draft keeps the current picture."))
+        ]
+    if page["image"] != (target.image.name or ""):
+        target.image = page["image"]
+    target.image_alt, target.image_is_decorative = page["image_alt"], page["image_is_decorative"]
+    return []
+
+
+def apply_content(target, content: dict) -> list[RestoreNote]:
     """Makes `target` (a page, or a draft) hold exactly `content`: its fields and every part, parts
     matched by identity (changed in place, created again when missing, removed when not in it).
-    On a draft, a created part remembers the page's part it stands for, if that still exists."""
+    On a draft, a created part remembers the page's part it stands for, if that still exists.
+    What cannot come back (a picture no longer stored, a source since deleted) is left as it is
+    and returned as notes; anything else that leaves the page invalid is a ValidationError."""
     is_draft = target.draft_of_id is not None
     models_by_key = {"sections": Section, "faq": FAQEntry, "steps": PreventionStep}
+    notes = _picture(target, content)
     for name, value in content["page"].items():
-        setattr(target, name, value)
+        if name not in PICTURE_FIELDS:
+            setattr(target, name, value)
     target.full_clean(exclude=["image", "slug"] if is_draft else ["image"], validate_constraints=not is_draft)
     target.save()
+    cited = [source for row in [*content["sections"], *content["faq"]] for source in row["sources"]]
+    existing_sources = set(Source.objects.filter(pk__in={*cited, *content["sources"]}).values_list("pk", flat=True))
+    if not existing_sources >= {*cited, *content["sources"]}:
+        notes.append(RestoreNote(_("A source this revision cites has since been deleted: it is left out.")))
 
     def matching(existing, model, row, **parent):
         part = existing.get(row["id"]) if row["id"] is not None else None
@@ -178,15 +218,19 @@ def apply_content(target, content: dict) -> None:
     for key, model in models_by_key.items():
         _naming, fields, cites = PARTS[key]
         existing = {_identity(target, part): part for part in model.objects.filter(page=target)}
-        kept = set()
+        wanted = {row["id"] for row in content[key] if row["id"] is not None}
+        model.objects.filter(page=target).exclude(pk__in=[p.pk for i, p in existing.items() if i in wanted]).delete()
+        if "anchor" in fields:  # parts may trade anchors: free every one before any is given again
+            for part in model.objects.filter(page=target):
+                model.objects.filter(pk=part.pk).update(anchor=f"restoring-{part.pk}")
         for row in content[key]:
             part = matching(existing, model, row, page=target)
             for name in fields:
                 setattr(part, name, row[name])
+            part.full_clean(exclude=["page", "origin"], validate_unique=False, validate_constraints=False)
             part.save()
-            kept.add(part.pk)
             if cites:
-                part.sources.set(row["sources"])
+                part.sources.set([source for source in row["sources"] if source in existing_sources])
             if key == "steps":
                 tips = {_identity(target, tip): tip for tip in part.tips.all()}
                 kept_tips = set()
@@ -196,8 +240,11 @@ def apply_content(target, content: dict) -> None:
                     tip.save()
                     kept_tips.add(tip.pk)
                 part.tips.exclude(pk__in=kept_tips).delete()
-        model.objects.filter(page=target).exclude(pk__in=kept).delete()
     PageSource.objects.filter(page=target).delete()
     PageSource.objects.bulk_create(
-        [PageSource(page=target, source_id=source, order=order) for order, source in enumerate(content["sources"])]
+        [
+            PageSource(page=target, source_id=source, order=order)
+            for order, source in enumerate(source for source in content["sources"] if source in existing_sources)
+        ]
     )
+    return notes

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.admin_forms import admin_change_form_data
@@ -83,3 +84,42 @@ def test_only_staff_who_may_change_pages_restore(client, content):
     url = reverse("admin:treatments_treatmentpage_restore", args=[page.pk, 1])
     assert client.post(url).status_code == 302  # to the sign-in page
     assert PageRevision.objects.filter(page=page).count() == 1
+
+
+def test_restoring_the_revision_before_a_picture_was_added_gives_a_draft(admin_client, content):
+    """Draft a page, give it a picture with its description, publish; then restore the revision
+    before: a draft, never a server error."""
+    from tests.treatments.test_pictures import picture_bytes
+
+    page = TreatmentPage.objects.get(slug="faq")
+    before = page.revisions.order_by("-number").first()
+    assert admin_client.post(reverse("admin:treatments_treatmentpage_open_draft", args=[page.pk])).status_code == 302
+    draft = page.drafts.get()
+    data = admin_change_form_data(admin_client.get(change_url(draft)))
+    data.update(image=SimpleUploadedFile("nurse.png", picture_bytes("PNG", exif=False)), image_alt="A nurse.")
+    assert admin_client.post(change_url(draft), data).status_code == 302
+    publish = reverse("admin:treatments_treatmentpage_publish", args=[draft.pk])
+    assert admin_client.post(publish, {"publish_at": ""}).status_code == 302
+    page.refresh_from_db()
+    assert page.image
+    assert page.image_alt == "A nurse."
+
+    restore_url = reverse("admin:treatments_treatmentpage_restore", args=[page.pk, before.number])
+    assert admin_client.get(restore_url).status_code == 200
+    response = admin_client.post(restore_url)
+    restored = page.drafts.get()
+    assert response["Location"] == change_url(restored)
+    assert not restored.image  # as it was then: no picture
+    assert admin_client.get(change_url(restored)).status_code == 200
+
+
+def test_a_revision_that_todays_rules_refuse_is_a_clear_message_and_no_draft(admin_client, content):
+    page = TreatmentPage.objects.get(slug="faq")
+    first = page.revisions.get(number=1)
+    first.content["page"]["title"] = ""  # stored before a rule that a title is needed, say
+    first.save()
+    edit(admin_client, page, summary="A new summary.")
+    response = admin_client.post(reverse("admin:treatments_treatmentpage_restore", args=[page.pk, 1]), follow=True)
+    assert response.status_code == 200
+    assert "Revision 1 cannot come back as it was" in response.content.decode()
+    assert not page.drafts.exists()

@@ -1,7 +1,7 @@
 """Revisions in the page admin: the list on a page's form, and restoring one as a draft."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -54,10 +54,18 @@ class RevisionViews(PageViews):
         change_url = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
         if request.method == "POST":
             try:
-                draft = restore_as_draft(revision, request.user)
+                draft, notes = restore_as_draft(revision, request.user)
             except DraftExists:
                 self.message_user(
                     request, _("This page already has a draft: publish or discard it first."), messages.ERROR
+                )
+                return redirect(change_url)
+            except ValidationError as refused:
+                self.message_user(
+                    request,
+                    _("Revision %(number)s cannot come back as it was: %(why)s Nothing was changed.")
+                    % {"number": revision.number, "why": " ".join(refused.messages)},
+                    messages.ERROR,
                 )
                 return redirect(change_url)
             self.message_user(
@@ -66,6 +74,8 @@ class RevisionViews(PageViews):
                 % {"number": revision.number},
                 messages.SUCCESS,
             )
+            for note in notes:
+                self.message_user(request, note, messages.WARNING)
             return redirect(reverse("admin:treatments_treatmentpage_change", args=[draft.pk]))
         return self.admin_page(
             request,
