@@ -7,14 +7,17 @@ The error pages render even when the database is down: the clinic's details come
 import logging
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from appointments.health import oldest_unsent_minutes, worker_is_taking_tasks
+from sitewide.refusals import StaffRefusal
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,13 @@ def bad_request(request, exception=None):
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
+    """A member of staff refused in the admin reads an admin page (its menu, what is needed, who
+    to ask); anyone else, the site's own page."""
+    user = getattr(request, "user", None)
+    if request.path.startswith(reverse("admin:index")) and user is not None and user.is_active and user.is_staff:
+        reason = str(exception) if isinstance(exception, StaffRefusal) else ""
+        context = {**admin.site.each_context(request), "reason": reason}
+        return render(request, "admin/refused.html", context, status=403)
     return render(request, "403.html", status=403)
 
 

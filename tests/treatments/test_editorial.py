@@ -259,3 +259,27 @@ def test_the_page_form_folds_each_part_to_its_title_with_its_grade(admin_client,
     assert all(part["name"] == "page-part" for part in parts)
     assert any("Does it hurt?" in part.select_one("summary").get_text() for part in saved)
     assert all("grade" in part.select_one("summary .part-grade").get_text() for part in saved)
+
+
+def test_editors_do_not_see_record_my_review_and_a_refusal_is_an_admin_page(client, content):
+    editor = User.objects.create_user("editor", password="a-long-editor-password", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    sign_in(client, editor)
+    page = TreatmentPage.objects.get(slug="faq")
+    form = client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).content.decode()
+    assert "Record my review" not in form
+    refused = client.get(reverse("admin:treatments_treatmentpage_review", args=[page.pk]))
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert "Clinic website administration" in html  # the admin's own page, with its menu
+    assert "Only a clinical reviewer" in html
+    assert "call us" not in html.lower()
+
+
+def test_a_clinical_reviewer_sees_record_my_review(client, content):
+    reviewer = make_reviewer()
+    reviewer.user.groups.add(Group.objects.get(name="Clinical reviewers"))
+    sign_in(client, reviewer.user)
+    page = TreatmentPage.objects.get(slug="faq")
+    form = client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).content.decode()
+    assert "Record my review" in form

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from sitewide.refusals import StaffRefusal
+
 from ..claims import uncited_claims
 from ..models import PageReview, Reviewer, TreatmentPage
 from ..readability import grade, hardest_sentences, page_readability
@@ -67,14 +69,12 @@ class ReviewViews:
             return "-"
         if page.draft_of_id:
             return _("Reviews belong to the published page: a clinical reviewer records one there, after publishing.")
-        record = reverse("admin:treatments_treatmentpage_review", args=[page.pk])
-        how = format_html(' <a href="{}">{}</a>', record, _("Record my review (clinical reviewers)"))
         review = page.latest_review
         if review is None:
             text = _(
                 "Not yet reviewed. Patients read 'No clinician has reviewed this page yet' until a review is recorded."
             )
-            return format_html("{}{}", text, how)
+            return text
         text = _("Reviewed by %(reviewer)s on %(date)s; next review due %(due)s.") % {
             "reviewer": review.reviewer,
             "date": review.reviewed_on,
@@ -84,14 +84,19 @@ class ReviewViews:
             text = format_html("<strong>{}</strong> {}", _("Changed since the last review:"), text)
         if review.is_overdue:
             text = format_html("<strong>{}</strong> {}", _("Overdue:"), text)
-        return format_html("{}{}", text, how)
+        return text
 
     def review_view(self, request, object_id):
         """A clinical reviewer records their own review: the claims check and the reading grade
         first, then what they sign. Anyone else is refused (403)."""
         page = get_object_or_404(TreatmentPage.objects.live().with_content(), pk=object_id)  # never a draft
         if not can_record_own_review(request.user):
-            raise PermissionDenied
+            raise StaffRefusal(
+                _(
+                    "Only a clinical reviewer records a review of a page, signed in, in their own name: an account "
+                    "in the Clinical reviewers group with a reviewer's role on file (Reviewers)."
+                )
+            )
         uncited = uncited_claims(page)
         form = OwnReviewForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -168,6 +173,11 @@ class ReviewViews:
                 "hardest": [sentence for sentence, _grade in hardest_sentences(text)],
             }
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """"Record my review" is offered to clinical reviewers only, on a published page's form."""
+        extra_context = {**(extra_context or {}), "can_record_review": can_record_own_review(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def review_urls(self):
         return [
