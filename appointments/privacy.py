@@ -29,16 +29,14 @@ from .newsletter.models import ConsentEvent, NewsletterDelivery, Source, Subscri
 
 
 def phone_number(text: str):
-    """The number in E.164, or None when the text is not a phone number."""
+    """The whole number in E.164, or None when the text is not one: a number without its area code
+    ("555-0181") is only possible locally and could be anyone's, so it is not a person's number."""
     try:
         number = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
         return None
-    return (
-        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        if phonenumbers.is_possible_number(number)
-        else None
-    )
+    whole = phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if whole else None
 
 
 def _digits(text: str) -> str:

@@ -30,7 +30,13 @@ class PersonForm(forms.Form):
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if phone and privacy.phone_number(phone) is None:
-            raise forms.ValidationError(_("Enter a phone number with its area code, like (212) 555-0181."))
+            raise forms.ValidationError(
+                _(
+                    "Enter the whole phone number with its area code, like (212) 555-0181: a part of a number "
+                    "could be someone else's, so nothing is searched, exported or erased by it. (To find a "
+                    "request by part of a number, use the worklist's search.)"
+                )
+            )
         return phone
 
     def clean(self):
@@ -48,6 +54,9 @@ def privacy_requests(request, admin_site):
     if request.method == "POST" and form.is_valid():
         found = privacy.find(email=form.cleaned_data["email"], phone=form.cleaned_data["phone"])
         action = request.POST.get("action", "search")
+        if action in ("export", "erase") and not found.anything:
+            form.add_error(None, _("Nothing matches this address or number, so nothing was exported or erased."))
+            action = "search"
         if action == "export":
             privacy.record(request, PrivacyRecord.Action.EXPORT, found)
             response = HttpResponse(privacy.export_file(found, clinic_for_pages()), content_type="application/zip")

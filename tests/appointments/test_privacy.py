@@ -105,7 +105,7 @@ def test_nothing_found_says_so_and_bad_input_explains(person, officer):
     page = search(officer, email="nobody@example.org").content.decode()
     assert "Nothing matches" in page
     bad = search(officer, phone="call me").content.decode()
-    assert "Enter a phone number with its area code" in bad
+    assert "Enter the whole phone number with its area code" in bad
     empty = search(officer).content.decode()
     assert "Enter an e-mail address, a phone number, or both." in empty
 
@@ -196,3 +196,32 @@ def test_the_trail_of_privacy_requests_is_read_only_for_privacy_officers(person,
     record = PrivacyRecord.objects.get()
     assert officer.post(reverse("admin:appointments_privacyrecord_delete", args=[record.pk])).status_code == 403
     assert PrivacyRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("part", ["555-0181", "5550181", "0181"])
+def test_part_of_a_phone_number_is_refused_saying_what_to_type(person, officer, part):
+    """A part of a number could be anyone's: the search says to type the whole number, and
+    neither an export nor an erasure runs on it."""
+    for action in ["search", "export", "erase"]:
+        response = officer.post(
+            reverse("privacy_requests"), {"action": action, "email": "", "phone": part, "confirm_erase": "on"}
+        )
+        assert response.status_code == 200
+        assert "Enter the whole phone number with its area code" in response.content.decode()
+    assert AppointmentRequest.objects.count() == 2
+    assert not PrivacyRecord.objects.filter(action__in=["export", "erase"]).exists()
+
+
+def test_erasing_or_exporting_nothing_is_refused_never_shown_as_done(person, officer):
+    for action in ["export", "erase"]:
+        response = officer.post(
+            reverse("privacy_requests"),
+            {"action": action, "email": "nobody@example.org", "phone": "", "confirm_erase": "on"},
+            follow=True,
+        )
+        html = response.content.decode()
+        assert response["Content-Type"].startswith("text/html")
+        assert "Nothing matches" in html
+        assert "Erased:" not in html
+    assert not PrivacyRecord.objects.filter(action__in=["export", "erase"]).exists()
+    assert AppointmentRequest.objects.count() == 2
