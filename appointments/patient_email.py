@@ -6,6 +6,7 @@ the patient only the first name."""
 import datetime
 import logging
 import string
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -69,7 +70,9 @@ def calendar_file(message: PatientMessage) -> bytes:
     The same UID for every confirmation of one request, so a moved appointment replaces the
     event in the patient's calendar instead of adding a second one."""
     clinic = clinic_for_pages()
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "localhost"
+    # The site's configured domain (DJANGO_SITE_URL), never the address a request came in on.
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    minutes = clinic.visit_minutes if clinic and clinic.visit_minutes else settings.APPOINTMENT_VISIT_MINUTES
     calendar = Calendar()
     calendar.add("prodid", "-//mesoclinic//appointment//EN")
     calendar.add("version", "2.0")
@@ -78,6 +81,7 @@ def calendar_file(message: PatientMessage) -> bytes:
     event.add("uid", f"appointment-request-{message.request_id}@{host}")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", message.appointment_at)
+    event.add("dtend", message.appointment_at + datetime.timedelta(minutes=minutes))
     event.add("summary", _("Appointment at %s") % clinic.name if clinic else _("Appointment"))
     if clinic:
         event.add("location", clinic_address(clinic))

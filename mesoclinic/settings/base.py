@@ -203,6 +203,9 @@ APPOINTMENT_STAFF_EMAIL = env.str("APPOINTMENT_STAFF_EMAIL", "")  # empty: the c
 # give none, so a new site has none and promises no response time; once they are recorded, a
 # request is due within APPOINTMENT_RESPONSE_BUSINESS_DAYS business days.
 APPOINTMENT_RESPONSE_BUSINESS_DAYS = env.int("APPOINTMENT_RESPONSE_BUSINESS_DAYS", 1)
+# The first value of how long a visit lasts (the end of the event in a confirmation's calendar
+# file); staff keep it on the clinic's record from then on.
+APPOINTMENT_VISIT_MINUTES = env.int("APPOINTMENT_VISIT_MINUTES", 30)
 APPOINTMENT_RATE_LIMIT = env.str("APPOINTMENT_RATE_LIMIT", "5/10m")
 APPOINTMENT_MIN_FILL_SECONDS = env.int("APPOINTMENT_MIN_FILL_SECONDS", 3)
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", 365)

@@ -68,7 +68,9 @@ def test_recording_an_appointment_sends_its_confirmation_with_a_calendar_file(
     content,
     smtp,
     run_worker,
+    settings,
 ):
+    settings.SITE_URL = "https://clinic.example:8443"
     controller, inbox = smtp
     controller.start()
     appointment = make_request()
@@ -85,9 +87,10 @@ def test_recording_an_appointment_sends_its_confirmation_with_a_calendar_file(
     calendar = Calendar.from_ical(attachment.get_content())
     [event] = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == when
+    assert event.decoded("dtend") == when + datetime.timedelta(minutes=30)  # the clinic's visit length
     assert "800 Second Avenue" in str(event["location"])
     assert "1-212-679-9667" in str(event["description"])
-    assert str(event["uid"]) == f"appointment-request-{appointment.pk}@127.0.0.1:8000"
+    assert str(event["uid"]) == f"appointment-request-{appointment.pk}@clinic.example"  # the site's domain
     appointment.refresh_from_db()
     assert appointment.status == "scheduled"
 

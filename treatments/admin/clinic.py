@@ -50,7 +50,7 @@ class ClinicAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Front desk and editors"),
-            {"fields": ["staff_alert_email", "response_business_days", "review_interval_months"]},
+            {"fields": ["staff_alert_email", "response_business_days", "visit_minutes", "review_interval_months"]},
         ),
     ]
     inlines = [OpeningTimeInline, ClinicClosureInline]

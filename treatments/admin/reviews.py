@@ -175,7 +175,7 @@ class ReviewViews:
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """"Record my review" is offered to clinical reviewers only, on a published page's form."""
+        """ "Record my review" is offered to clinical reviewers only, on a published page's form."""
         extra_context = {**(extra_context or {}), "can_record_review": can_record_own_review(request.user)}
         return super().change_view(request, object_id, form_url, extra_context)
 

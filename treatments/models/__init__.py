@@ -9,6 +9,7 @@ from .clinic import (
     default_response_business_days,
     default_review_interval_months,
     default_staff_alert_email,
+    default_visit_minutes,
 )
 from .pages import (
     CITED_SOURCES,
@@ -49,4 +50,5 @@ __all__ = [
     "default_response_business_days",
     "default_review_interval_months",
     "default_staff_alert_email",
+    "default_visit_minutes",
 ]

@@ -25,6 +25,10 @@ def default_response_business_days() -> int:
     return settings.APPOINTMENT_RESPONSE_BUSINESS_DAYS
 
 
+def default_visit_minutes() -> int:
+    return settings.APPOINTMENT_VISIT_MINUTES
+
+
 def default_review_interval_months() -> int:
     return settings.REVIEW_INTERVAL_MONTHS
 
@@ -82,6 +86,12 @@ class Clinic(models.Model):
             "A request is due by closing time this many open days after the day it arrived. Patients are told "
             "the day; the front desk's worklist counts from it."
         ),
+    )
+    visit_minutes = models.PositiveSmallIntegerField(
+        _("a visit lasts (minutes)"),
+        default=default_visit_minutes,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        help_text=_("How long an appointment is: the end time in the calendar file a confirmation carries."),
     )
     review_interval_months = models.PositiveSmallIntegerField(
         _("review each patient page every (months)"),
