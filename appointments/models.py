@@ -60,18 +60,44 @@ def clinic_day(now) -> tuple[datetime.datetime, datetime.datetime]:
     return start, start + datetime.timedelta(days=1)
 
 
+# A patient nobody has tried to reach yet: the clinic's response promise runs for them.
+FIRST_CALL = Q(status=Status.NEW, first_contacted_at__isnull=True)
+
+
 def to_do_condition(now) -> Q:
-    working = Q(status__in=[Status.NEW, Status.CONTACTED]) & (Q(call_back_at__isnull=True) | Q(call_back_at__lte=now))
-    return working | Q(status=Status.SCHEDULED, appointment_at__lte=now)
+    """Patients the front desk must reach now: new and contacted requests, except those waiting
+    for a call-back time still to come."""
+    return Q(status__in=[Status.NEW, Status.CONTACTED]) & (Q(call_back_at__isnull=True) | Q(call_back_at__lte=now))
+
+
+def to_close_condition(now) -> Q:
+    """Scheduled requests whose appointment has passed (or was never recorded): to close, a
+    smaller task of its own."""
+    return Q(status=Status.SCHEDULED) & (Q(appointment_at__lte=now) | Q(appointment_at__isnull=True))
+
+
+def overdue_condition(now) -> Q:
+    """A patient waiting past the clinic's promise for a first call."""
+    return FIRST_CALL & Q(answer_due_at__lte=now)
 
 
 NEXT_STEP_AT = models.Case(
     models.When(status=Status.SCHEDULED, then=models.F("appointment_at")),
     models.When(call_back_at__isnull=False, then=models.F("call_back_at")),
-    models.When(status=Status.NEW, first_contacted_at__isnull=True, then=models.F("answer_due_at")),
+    models.When(FIRST_CALL, then=models.F("answer_due_at")),
     default=None,
     output_field=models.DateTimeField(),
 )
+# The worklist's order before the time: patients waiting for a first call, then call-backs, then
+# contacted patients to book; appointments (to close, or to come) last.
+NEXT_STEP_RANK = models.Case(
+    models.When(FIRST_CALL, then=models.Value(0)),
+    models.When(call_back_at__isnull=False, status__in=[Status.NEW, Status.CONTACTED], then=models.Value(1)),
+    models.When(status=Status.SCHEDULED, then=models.Value(3)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+WORKLIST_ORDER = [NEXT_STEP_RANK.asc(), NEXT_STEP_AT.asc(nulls_last=True), "received_at", "pk"]
 
 
 class AppointmentRequestQuerySet(models.QuerySet):
@@ -88,9 +114,16 @@ class AppointmentRequestQuerySet(models.QuerySet):
 
     def to_do(self, now=None):
         """The front desk's worklist: new and contacted requests, except those waiting for a
-        call-back time still to come; and scheduled ones whose appointment has passed without
-        the request being closed."""
+        call-back time still to come. Passed appointments are not here: see to_close."""
         return self.filter(to_do_condition(now or timezone.now()))
+
+    def to_close(self, now=None):
+        """Scheduled requests whose appointment has passed: close them, or book again."""
+        return self.filter(to_close_condition(now or timezone.now()))
+
+    def overdue(self, now=None):
+        """Patients waiting past the clinic's promise for a first call."""
+        return self.filter(overdue_condition(now or timezone.now()))
 
     def waiting(self, now=None):
         """Open requests off the worklist for now: a call-back time or an appointment to come."""
@@ -103,19 +136,20 @@ class AppointmentRequestQuerySet(models.QuerySet):
     def with_next_step(self):
         """Annotates `next_step_at`: when the request next needs the front desk (its appointment,
         its call-back time, or the clinic's promise while nobody has tried to reach the patient);
-        empty for a request with none of these. The worklist is in this order: overdue first,
-        then due soonest, then the rest by arrival."""
+        empty for a request with none of these. The worklist is in WORKLIST_ORDER: patients
+        waiting for a first call first, soonest due first."""
         return self.annotate(next_step_at=NEXT_STEP_AT)
 
     def worklist_counts(self, now=None) -> dict:
-        """Overdue now, due later today, and received today (the clinic's day): one query."""
+        """Overdue now (patients waiting past the promise), due later today, received today (the
+        clinic's day) and appointments to close: one query."""
         now = now or timezone.now()
         start, end = clinic_day(now)
-        to_do = to_do_condition(now)
-        return self.with_next_step().aggregate(
-            overdue=models.Count("pk", filter=to_do & Q(next_step_at__lte=now)),
-            due_today=models.Count("pk", filter=to_do & Q(next_step_at__gt=now, next_step_at__lt=end)),
+        return self.aggregate(
+            overdue=models.Count("pk", filter=overdue_condition(now)),
+            due_today=models.Count("pk", filter=FIRST_CALL & Q(answer_due_at__gt=now, answer_due_at__lt=end)),
             new_today=models.Count("pk", filter=Q(received_at__gte=start, received_at__lt=end)),
+            to_close=models.Count("pk", filter=to_close_condition(now)),
         )
 
     def possible_duplicates_of(self, appointment):

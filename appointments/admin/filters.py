@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AppointmentRequest, clinic_day
+from ..models import FIRST_CALL, AppointmentRequest, clinic_day
 
 
 class WorkFilter(admin.SimpleListFilter):
@@ -18,8 +18,9 @@ class WorkFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("todo", _("To do now (default)")),
-            ("overdue", _("Overdue now")),
+            ("overdue", _("Overdue now: waiting past our promise")),
             ("due_today", _("Due later today")),
+            ("to_close", _("Appointments to close")),
             ("new_today", _("Received today")),
             ("waiting", _("Waiting: a call-back or an appointment to come")),
             ("open", _("All open")),
@@ -41,9 +42,11 @@ class WorkFilter(admin.SimpleListFilter):
         if value == "todo":
             return queryset.to_do(now)
         if value == "overdue":
-            return queryset.to_do(now).filter(next_step_at__lte=now)
+            return queryset.overdue(now)
         if value == "due_today":
-            return queryset.to_do(now).filter(next_step_at__gt=now, next_step_at__lt=end)
+            return queryset.filter(FIRST_CALL, answer_due_at__gt=now, answer_due_at__lt=end)
+        if value == "to_close":
+            return queryset.to_close(now)
         if value == "new_today":
             return queryset.filter(received_at__gte=start, received_at__lt=end)
         if value == "waiting":

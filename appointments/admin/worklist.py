@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from .. import audit
 from ..exports import requests_csv
-from ..models import NEXT_STEP_AT, AppointmentRequest
+from ..models import NEXT_STEP_AT, WORKLIST_ORDER, AppointmentRequest
 from ..services import appointment_request_merge, appointment_request_set_status
 from ..worklist import next_step_words
 from .filters import AssignedFilter, NotificationFilter, WorkFilter
@@ -46,7 +46,7 @@ class WorklistViews:
     search_fields = ["first_name", "last_name", "email", "city", "comments"]
     search_help_text = _("Search by name, e-mail, city, comments, or any 4 or more digits of a phone number.")
     # The worklist's order: overdue first, then due soonest, then the rest by arrival.
-    ordering = [NEXT_STEP_AT.asc(nulls_last=True), "received_at", "pk"]
+    ordering = WORKLIST_ORDER
     list_per_page = 50
     actions = ["mark_contacted", "assign_to_me", "merge_duplicates", "export_csv"]
 

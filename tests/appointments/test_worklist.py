@@ -95,16 +95,20 @@ def clinic_day(content):
         yield requests
 
 
-def test_the_worklist_puts_the_overdue_first_then_the_soonest_due_each_saying_why(admin_client, clinic_day):
+def test_the_worklist_puts_patients_waiting_for_a_first_call_first_each_saying_why(admin_client, clinic_day):
     with time_machine_at("2026-11-25 14:00"):
         rows = worklist(admin_client)
+        to_close = worklist(admin_client, queue="to_close")
     assert rows == [
-        ("Past visit Rivera", "Appointment was Tue 24 Nov, 10:00 AM: close the request, or book again"),
         ("Overdue Rivera", "Overdue by 21 h"),
-        ("Missed call Rivera", "Call back: was due at 1:00 PM (1 h ago)"),
         ("Before midnight Rivera", "Due by 5:00 PM"),  # Tuesday 23:50 in New York: due Wednesday
         ("After midnight Rivera", "Due by Fri 27 Nov, 5:00 PM"),  # Wednesday 00:10: Thursday is closed
+        ("Missed call Rivera", "Call back: was due at 1:00 PM (1 h ago)"),
         ("To book Rivera", "Contacted: book the appointment or close"),
+    ]
+    # A passed appointment is a task of its own, never ahead of a patient waiting for a call.
+    assert to_close == [
+        ("Past visit Rivera", "Appointment was Tue 24 Nov, 10:00 AM: close the request, or book again"),
     ]
 
 
@@ -120,12 +124,10 @@ def test_counts_on_the_front_page_and_their_filters(admin_client, clinic_day):
     with time_machine_at("2026-11-25 14:00"):
         page = BeautifulSoup(admin_client.get(reverse("admin:index")).content, "html.parser")
         counts = [link.get_text(" ", strip=True) for link in page.select(".worklist-counts a")]
-        assert counts == ["3 overdue now", "1 due later today", "1 received today"]
-        assert [name for name, _ in worklist(admin_client, queue="overdue")] == [
-            "Past visit Rivera",
-            "Overdue Rivera",
-            "Missed call Rivera",
-        ]
+        assert counts == ["1 overdue now", "1 due later today", "1 received today", "1 appointment to close"]
+        # Overdue: a patient waiting past the clinic's promise, not a passed appointment.
+        assert [name for name, _ in worklist(admin_client, queue="overdue")] == ["Overdue Rivera"]
+        assert [name for name, _ in worklist(admin_client, queue="to_close")] == ["Past visit Rivera"]
         assert [name for name, _ in worklist(admin_client, queue="due_today")] == ["Before midnight Rivera"]
         assert [name for name, _ in worklist(admin_client, queue="new_today")] == ["After midnight Rivera"]
         dashboard = BeautifulSoup(admin_client.get(reverse("dashboard")).content, "html.parser")
