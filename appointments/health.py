@@ -32,6 +32,13 @@ def worker_is_taking_tasks() -> bool:
     return not waiting.exists()
 
 
+def tasks_past_their_lease() -> int:
+    """Tasks still marked running past NOTIFICATION_LEASE_SECONDS: their worker died or hangs. The
+    heartbeat puts them back in the queue; until then /healthz names them."""
+    stalled_before = timezone.now() - datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+    return DBTaskResult.objects.running().filter(started_at__lt=stalled_before).count()
+
+
 def oldest_unsent_minutes() -> int | None:
     """How long the oldest request with unsent e-mail has waited, in minutes (None: none waits)."""
     oldest = (

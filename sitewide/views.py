@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from appointments.health import oldest_unsent_minutes, worker_is_taking_tasks
+from appointments.health import oldest_unsent_minutes, tasks_past_their_lease, worker_is_taking_tasks
 from sitewide.refusals import StaffRefusal
 
 logger = logging.getLogger(__name__)
@@ -52,11 +52,22 @@ def _background_work() -> dict[str, str]:
         return {}  # development: tasks run at once, in the request
     try:
         worker = "ok" if worker_is_taking_tasks() else "silent"
+        stalled = tasks_past_their_lease()
         waited = oldest_unsent_minutes()
     except DatabaseError:
-        return {"worker": "unknown", "notifications": "unknown"}
+        return UNKNOWN_WORK
+    if worker == "ok" and stalled:
+        worker = f"{stalled} task(s) running past their lease"
     late = waited is not None and waited > settings.NOTIFICATION_ALERT_MINUTES
     return {"worker": worker, "notifications": f"oldest unsent {waited} min" if late else "ok"}
+
+
+# Without a database nothing is known of the background work: said so, never left out.
+UNKNOWN_WORK = {"worker": "unknown", "notifications": "unknown"}
+
+
+def _unknown_work() -> dict[str, str]:
+    return UNKNOWN_WORK if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend" else {}
 
 
 @never_cache
@@ -65,7 +76,7 @@ def healthz(request):
     fine; 503 naming each part that is not."""
     database, cache_up = _database_answers(), _cache_answers()
     body = {"database": "ok" if database else "unavailable", "cache": "ok" if cache_up else "unavailable"}
-    body.update(_background_work() if database else {})
+    body.update(_background_work() if database else _unknown_work())
     return JsonResponse(body, status=200 if all(value == "ok" for value in body.values()) else 503)
 
 

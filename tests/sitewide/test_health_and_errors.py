@@ -230,3 +230,23 @@ def test_a_running_worker_keeps_a_heartbeat_and_healthz_says_silent_when_it_stop
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["worker"] == "silent"
+
+
+@pytest.mark.django_db
+def test_healthz_names_a_task_running_past_its_lease(client, content, settings):
+    import datetime
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from appointments.models import WorkerHeartbeat
+    from appointments.tasks import deliver_request_notifications
+    from tests.appointments.factories import make_request
+
+    WorkerHeartbeat.objects.create(pk=1, beat_at=timezone.now())  # a worker is alive...
+    result = deliver_request_notifications.enqueue(make_request().pk)
+    started = timezone.now() - datetime.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS + 5)
+    DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", started_at=started)  # ...another died
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "1 task(s) running past their lease"
