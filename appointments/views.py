@@ -6,13 +6,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from sitewide.client_address import client_address
 
 from .forms import AppointmentRequestForm, issue_form_token
+from .models import AppointmentRequest
 from .response_time import response_due
 from .services import appointment_request_create
 
@@ -23,12 +25,33 @@ logger = logging.getLogger(__name__)
 CONTACT_COOKIE = "mesoclinic_contact"
 CONTACT_COOKIE_SALT = "appointments.contact-preference"
 CONTACT_COOKIE_AGE = 60 * 60
+AGAIN = ":again"  # on the cookie's value: the same form had already arrived
 FORM_TRAIL = [(_("Request an appointment"), reverse_lazy("appointments:request"))]
 
 
-def form_page(request, form, *, database_down=False):
-    context = {"form": form, "trail": FORM_TRAIL, "database_down": database_down, "posted": request.method == "POST"}
-    return render(request, "appointments/request_form.html", context, status=503 if database_down else 200)
+def form_page(request, form, *, database_down=False, try_again_in=None):
+    context = {
+        "form": form,
+        "trail": FORM_TRAIL,
+        "database_down": database_down,
+        "try_again_in": try_again_in,
+        "posted": request.method == "POST",
+    }
+    status = 503 if database_down else 429 if try_again_in else 200
+    return render(request, "appointments/request_form.html", context, status=status)
+
+
+def rate_period_words(rate: str) -> str:
+    """'5/10m' as patients read how long to wait at most: 'ten minutes'."""
+    count_and_period = rate.split("/", 1)[-1]
+    number = "".join(character for character in count_and_period if character.isdigit()) or "1"
+    unit = count_and_period[len(number) if count_and_period[:1].isdigit() else 0 :][:1]
+    minutes = int(number) * {"s": 1 / 60, "m": 1, "h": 60, "d": 24 * 60}.get(unit, 1)
+    if minutes >= 60:
+        hours = round(minutes / 60)
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    whole = max(round(minutes), 1)
+    return ngettext("%(count)d minute", "%(count)d minutes", whole) % {"count": whole}
 
 
 @never_cache  # Cache-Control: no-store — the page holds what a patient typed.
@@ -62,17 +85,30 @@ def receive_request(request):
             form.data = form.data.copy()
             form.data["form_token"] = issue_form_token()
         return form_page(request, form)
-    # Only requests that would be stored count against the limit, so typing mistakes never lock
-    # a patient out.
-    if is_ratelimited(
-        request, group="appointments.request", key="ip", rate=settings.APPOINTMENT_RATE_LIMIT, increment=True
-    ):
-        return render(request, "429.html", status=429)
-    appointment_request_create(**form.submission(), client_address=client_address(request) or None)
+    # Only requests that are stored count against the limit, so typing mistakes never lock a
+    # patient out, nor does sending the same form again (a reload, or after an error page
+    # although it had arrived): that one is kept once, and the patient told so. A refused one
+    # comes back with everything typed, saying when to try again.
+    limit = {"group": "appointments.request", "key": "ip", "rate": settings.APPOINTMENT_RATE_LIMIT}
+    usage = get_usage(request, **limit, increment=False)  # how many this connection sent in the period
+    if usage is not None and usage["count"] >= usage["limit"]:
+        if AppointmentRequest.objects.filter(submission_token=form.cleaned_data["form_token"]).exists():
+            return thanked(form, again=True)
+        return form_page(request, form, try_again_in=rate_period_words(settings.APPOINTMENT_RATE_LIMIT))
+    _appointment, created = appointment_request_create(
+        **form.submission(), client_address=client_address(request) or None
+    )
+    if created:
+        is_ratelimited(request, **limit, increment=True)
+    return thanked(form, again=not created)
+
+
+def thanked(form, *, again: bool):
+    """The thank-you page, for this browser only; `again`: the same form had been sent before."""
     response = redirect("appointments:thanks")
     response.set_signed_cookie(
         CONTACT_COOKIE,
-        form.cleaned_data["contact_preference"],
+        f"{form.cleaned_data['contact_preference']}{AGAIN if again else ''}",
         salt=CONTACT_COOKIE_SALT,
         max_age=CONTACT_COOKIE_AGE,
         path=reverse("appointments:thanks"),
@@ -85,14 +121,15 @@ def receive_request(request):
 
 @never_cache
 def thanks(request):
-    """What happens next; says how we will make contact when this browser just sent a request."""
+    """What happens next; says how we will make contact when this browser just sent a request,
+    and that it is stored once when the same form was sent again."""
+    sent = request.get_signed_cookie(CONTACT_COOKIE, default="", salt=CONTACT_COOKIE_SALT, max_age=CONTACT_COOKIE_AGE)
     return render(
         request,
         "appointments/thanks.html",
         {
-            "contact_preference": request.get_signed_cookie(
-                CONTACT_COOKIE, default=None, salt=CONTACT_COOKIE_SALT, max_age=CONTACT_COOKIE_AGE
-            ),
+            "contact_preference": sent.removesuffix(AGAIN) or None,
+            "sent_again": sent.endswith(AGAIN),
             "response_due": response_due(timezone.now()),
         },
     )

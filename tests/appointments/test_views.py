@@ -140,11 +140,30 @@ def test_too_many_requests_from_one_client_get_a_friendly_429(send, settings):
         assert send(email="").status_code == 200  # mistakes do not count against the patient
     for _ in range(3):
         assert send(form_token=issue_form_token(time.time() - 60)).status_code == 302
-    response = send(form_token=issue_form_token(time.time() - 60))
+    response = send(form_token=issue_form_token(time.time() - 60), comments="Mornings, please.")
     assert response.status_code == 429
-    assert "Please wait a few minutes" in response.content.decode()
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.title.get_text().startswith("Not sent:")
+    assert "please send it again in 10 minutes at the latest" in page.get_text(" ", strip=True)
     assert "1-212-679-9667" in response.content.decode()
+    # Everything typed is still there, to send again.
+    assert page.select_one("input[name=first_name]")["value"] == "Ana"
+    assert page.select_one("textarea[name=comments]").get_text().strip() == "Mornings, please."
     assert AppointmentRequest.objects.count() == 3
+
+
+def test_the_same_form_sent_again_is_stored_once_and_the_patient_told_so(send, client):
+    """After an error page although the request had arrived (a server restarting mid-answer),
+    the patient sends the same form again: one request, and words that say it is already here."""
+    data = form_data()
+    assert client.post(FORM_URL, data).status_code == 302
+    again = client.post(FORM_URL, data, follow=True)
+    assert AppointmentRequest.objects.count() == 1
+    text = BeautifulSoup(again.content, "html.parser").get_text(" ", strip=True)
+    assert "We already have this request." in text
+    assert "Thank you: your request was sent" in text
+    first = Client().get(THANKS_URL)
+    assert "We already have this request" not in first.content.decode()
 
 
 def test_another_client_is_not_limited_by_the_first(send, client, settings):
