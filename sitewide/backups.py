@@ -7,7 +7,8 @@ under BACKUP_DIR, and put back from it.
 - Pictures: MEDIA_ROOT as a tar.gz; restoring replaces MEDIA_ROOT's contents with it.
 
 Each backup folder is named by its UTC time and written under a temporary name first, so a
-backup that failed halfway is never taken for a whole one.
+backup that failed halfway is never taken for a whole one. Backups hold every patient's details:
+BACKUP_DIR and each backup folder are 0700 and every file 0600, whatever the umask.
 """
 
 import datetime
@@ -34,11 +35,20 @@ def _postgres_environment() -> dict:
 
 def backup(into: Path) -> Path:
     """Writes a backup into a new folder under `into`; returns that folder."""
+    previous = os.umask(0o077)  # every file and folder below readable by the site's user alone
+    try:
+        return _backup(into)
+    finally:
+        os.umask(previous)
+
+
+def _backup(into: Path) -> Path:
     into.mkdir(parents=True, exist_ok=True)
+    into.chmod(0o700)
     name = "mesoclinic-" + datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     partial = into / f".{name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
+    partial.mkdir(mode=0o700)
     database_file = partial / DATABASE_FILE[connection.vendor]
     if connection.vendor == "postgresql":
         subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={database_file}"],
@@ -51,6 +61,8 @@ def backup(into: Path) -> Path:
         media = Path(settings.MEDIA_ROOT)
         if media.exists():
             archive.add(media, arcname="media")
+    for file in partial.iterdir():
+        file.chmod(0o600)
     final = into / name
     partial.rename(final)
     return final

@@ -113,12 +113,16 @@ def _has_nul(query_dict) -> bool:
 
 
 def _too_large(request) -> bool:
-    """A body longer than UPLOAD_MAX_BYTES (a picture of IMAGE_MAX_BYTES and its form), by its
-    declared length: refused before a byte of it is read. nginx refuses the same above it."""
+    """A body longer than the site reads at this address, by its declared length: refused before
+    a byte of it is read. Staff pages take UPLOAD_MAX_BYTES (a picture of IMAGE_MAX_BYTES and
+    its form); patients' forms FORM_MAX_BYTES, far more than their longest field. nginx refuses
+    the same above them (deploy/nginx.conf)."""
+    staff = request.path_info.startswith(f"/{settings.ADMIN_URL_PREFIX}")
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > settings.UPLOAD_MAX_BYTES
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
+    return length > (settings.UPLOAD_MAX_BYTES if staff else settings.FORM_MAX_BYTES)
 
 
 def refuse_unreadable_requests(get_response):

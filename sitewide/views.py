@@ -5,13 +5,16 @@ The error pages render even when the database is down: the clinic's details come
 """
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -84,6 +87,9 @@ def healthz(request):
 # so no phone number): these render the site's templates with it.
 @requires_csrf_token
 def bad_request(request, exception=None):
+    """The site's 400 page; a form longer than Django reads gets the 413 page, which says so."""
+    if isinstance(exception, RequestDataTooBig):
+        return render(request, "413.html", {"limit": filesizeformat(settings.IMAGE_MAX_BYTES)}, status=413)
     return render(request, "400.html", status=400)
 
 
@@ -106,4 +112,10 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
+    """The site's 500 page; while the database cannot be reached, its 503 page instead (a short
+    outage, not a fault of the page), which nginx answers with its kept copy where it has one."""
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        response = render(request, "unavailable.html", status=503)
+        response["Retry-After"] = "60"
+        return response
     return render(request, "500.html", status=500)

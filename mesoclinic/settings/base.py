@@ -183,6 +183,12 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 # by its declared length before it is read (sitewide.middleware); nginx's client_max_body_size is
 # the same (11m in deploy/nginx.conf: keep them together if IMAGE_MAX_BYTES changes).
 UPLOAD_MAX_BYTES = IMAGE_MAX_BYTES + 1024 * 1024
+# The largest body a patient's form may be (the request form's longest field is 1,000 characters):
+# a longer one gets the 413 page before it is read. nginx's client_max_body_size for those pages
+# is the same (64k in deploy/nginx.conf).
+FORM_MAX_BYTES = 64 * 1024
+# Only the admin is under this address: the larger limit above is for its pages alone.
+ADMIN_URL_PREFIX = "admin/"
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

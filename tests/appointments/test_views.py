@@ -209,12 +209,6 @@ def test_csrf_is_enforced_on_the_form(content):
     assert AppointmentRequest.objects.count() == 0
 
 
-def test_an_oversized_post_gets_a_page_not_a_crash(client, content):
-    response = client.post(FORM_URL, form_data(comments="x" * 3_000_000))
-    assert response.status_code == 400
-    assert "We could not read that request" in response.content.decode()
-
-
 def test_undecodable_bytes_and_nul_characters_get_clear_messages(client, content):
     response = client.post(
         FORM_URL, data=b"first_name=%FF%FE&last_name=a%00b&city=\xff", content_type="application/x-www-form-urlencoded"
@@ -275,3 +269,15 @@ def test_a_bot_caught_by_the_honeypot_is_never_told_its_request_was_sent(client,
     response = send(website="http://spam.example")
     assert AppointmentRequest.objects.count() == 0
     assert "your request was sent" not in client.get(response["Location"]).content.decode()
+
+
+def test_a_comment_too_long_is_a_form_error_and_a_body_too_large_the_413_page(send, client):
+    response = send(comments="x" * 1200)
+    assert response.status_code == 200
+    assert "Please keep your comments to 1000 characters or fewer." in response.content.decode()
+    huge = client.post(FORM_URL, form_data(comments="x" * 3 * 1024 * 1024))
+    assert huge.status_code == 413
+    text = BeautifulSoup(huge.content, "html.parser").get_text(" ", strip=True)
+    assert "nothing was saved or sent" in text
+    assert "1-212-679-9667" in text
+    assert AppointmentRequest.objects.count() == 0

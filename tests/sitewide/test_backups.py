@@ -3,6 +3,7 @@ the backup restored, and every row and file compared with what was backed up."""
 
 import io
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,10 @@ def test_a_backup_restores_every_row_and_every_picture(content, settings, tmp_pa
     call_command("backup_site", stdout=out)
     folder = Path(out.getvalue().split("Backed up into ", 1)[1].strip())
     assert folder.parent == tmp_path / "backups"
+    # Every patient's details are in there: readable by the site's own user alone.
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(file.stat().st_mode) for file in folder.iterdir()} == {0o600}
 
     page = TreatmentPage.objects.get(slug="faq")
     page.title = "Changed after the backup"

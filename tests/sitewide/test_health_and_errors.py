@@ -69,19 +69,26 @@ def without_database(paths, post_form_to=None):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_without_a_database_a_404_is_a_404_and_a_500_still_gives_the_phone_number():
-    answers = without_database(["/no-such-page/", "/treatments/mesotherapy/", "/healthz"])
+def test_without_a_database_pages_are_the_sites_503_page_with_the_phone_number():
+    answers = without_database(["/no-such-page/", "/", "/treatments/mesotherapy/", "/healthz"])
     status, html = answers["/no-such-page/"]
     assert status == 404
     assert "Page not found" in html
     assert CLINIC_PHONE in html
-    status, html = answers["/treatments/mesotherapy/"]
-    assert status == 500
-    assert "Sorry, there is a problem with the site" in html
-    assert CLINIC_PHONE in html
-    assert 'href="tel:+12126799667"' in html
-    assert answers["/healthz"][0] == 503
-    assert json.loads(answers["/healthz"][1])["database"] == "unavailable"
+    for path in ["/", "/treatments/mesotherapy/"]:
+        status, html = answers[path]
+        assert status == 503, path  # a short outage, not a fault: nginx may answer with its kept copy
+        assert "The website is not available just now" in html
+        assert CLINIC_PHONE in html
+        assert 'href="tel:+12126799667"' in html
+    status, body = answers["/healthz"]
+    assert status == 503
+    assert json.loads(body) == {
+        "database": "unavailable",
+        "cache": "ok",
+        "worker": "unknown",
+        "notifications": "unknown",
+    }
 
 
 @pytest.mark.django_db
@@ -114,13 +121,23 @@ def test_a_server_error_renders_the_500_page_with_the_phone_number(client, conte
     from treatments import views
 
     def broken(*args, **kwargs):
-        raise OperationalError("the database went away")
+        raise ValueError("a fault in the page's code")
 
     monkeypatch.setattr(views, "published_page", broken)
     client.raise_request_exception = False
     response = client.get("/treatments/mesotherapy/")
     assert response.status_code == 500
+    assert "Sorry, there is a problem with the site" in response.content.decode()
     assert CLINIC_PHONE in response.content.decode()
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(views, "published_page", database_gone)
+    response = client.get("/treatments/mesotherapy/")
+    assert response.status_code == 503  # an outage: the site's 503 page, and nginx's kept copy
+    assert response["Retry-After"] == "60"
+    assert "The website is not available just now" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -187,6 +187,14 @@ def test_nginx_serves_uploaded_pictures_from_media_root(nginx_in_front):
     assert status == 200
     assert headers["Content-Type"] == "image/webp"
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in headers["Content-Security-Policy"]
+    assert headers["Content-Disposition"] is None  # a picture is shown
+    (folder / "media" / "pictures" / "page.html").write_text("<script>alert(1)</script>")
+    status, headers, _ = fetch(port, "/media/pictures/page.html")  # anything else: downloaded, never run
+    assert status == 200
+    assert headers["Content-Disposition"] == "attachment"
+    assert "sandbox" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
     # nginx never hands out a file outside media (the path goes on to the site, which has no such page).
     assert "proxy_cache_path" not in fetch(port, "/media/pictures/../../site.conf")[2]
 
@@ -246,27 +254,70 @@ def test_the_health_check_never_goes_through_the_page_cache(nginx_in_front):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_nginxs_own_error_pages_are_the_sites_with_its_headers_and_phone(nginx_in_front):
-    port, _ = nginx_in_front
+def post(port, path, body: bytes, declared_length=None):
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20)
-    connection.putrequest("POST", "/appointments/request/")
-    connection.putheader("Content-Length", str(50 * 1024 * 1024))  # over client_max_body_size
+    connection.putrequest("POST", path)
+    connection.putheader("Content-Length", str(declared_length if declared_length is not None else len(body)))
     connection.putheader("Content-Type", "application/x-www-form-urlencoded")
     connection.endheaders()
+    if declared_length is None:
+        connection.send(body)
     response = connection.getresponse()
-    body = response.read().decode()
-    assert response.status == 413
-    assert "We could not read that request" in body
+    return response.status, response.headers, response.read().decode()
+
+
+SITE_HEADERS = [
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+]
+
+
+def test_nginxs_own_error_pages_are_the_sites_with_its_headers_and_phone(nginx_in_front, settings):
+    port, folder = nginx_in_front
+    status, headers, body = post(port, "/appointments/request/", b"", declared_length=50 * 1024 * 1024)
+    assert status == 413
+    assert "That was too large to send" in body
     assert "1-212-679-9667" in body
-    for header in [
-        "Content-Security-Policy",
-        "Strict-Transport-Security",
-        "X-Content-Type-Options",
-        "X-Frame-Options",
-    ]:
-        assert response.headers[header], header
+    for header in SITE_HEADERS:
+        assert headers[header], header
+    expected = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+    assert headers["Permissions-Policy"] == expected  # the same as the site's own pages
+    # A 3 MB comment is the site's 413 page too (from nginx, before gunicorn reads a byte): never a 502.
+    status, _headers, body = post(port, "/appointments/request/", b"comments=" + b"x" * 3 * 1024 * 1024)
+    assert status == 413
+    assert "nothing was saved or sent" in body
+    log = written_logs(folder)["mesoclinic.access.log"]
+    assert '"POST /appointments/request/ HTTP/1.1" 413' in log  # logged as sent, not as the error page's GET
+    assert '"GET /appointments/request/' not in log
+
+
+def test_nginx_serves_its_kept_copy_while_the_database_is_down(nginx_in_front, settings, monkeypatch):
+    from django.db import OperationalError
+
+    from treatments import views
+
+    port, _ = nginx_in_front
+    settings.PROXY_CACHE_SECONDS = 1
+    status, headers, _ = fetch(port, "/treatments/mesotherapy/faq/")
+    assert (status, headers["X-Cache-Status"]) == (200, "MISS")
+    time.sleep(2)  # the copy's keep is over: nginx would ask the site again
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(views, "published_page", database_gone)
+    status, headers, body = fetch(port, "/treatments/mesotherapy/faq/")
+    assert (status, headers["X-Cache-Status"]) == (200, "STALE")  # the page as it was, not an error
+    assert "Does it hurt?" in body
+    status, _headers, body = fetch(port, "/treatments/mesotherapy/side-effects-and-safety/")  # never kept
+    assert status == 503
+    assert "The website is not available just now" in body
 
 
 @pytest.mark.django_db

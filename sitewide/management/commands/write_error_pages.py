@@ -5,12 +5,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from treatments.context_processors import clinic_for_pages
 
-PAGES = {"unavailable.html": "unavailable.html", "bad-request.html": "400.html"}
+PAGES = {"unavailable.html": "unavailable.html", "bad-request.html": "400.html", "too-large.html": "413.html"}
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             "/", SERVER_NAME=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost"
         )
         for name, template in PAGES.items():
-            html = render_to_string(template, {"clinic": clinic_for_pages()}, request=request)
+            context = {"clinic": clinic_for_pages(), "limit": filesizeformat(settings.IMAGE_MAX_BYTES)}
+            html = render_to_string(template, context, request=request)
             (folder / name).write_text(html, encoding="utf-8")
         self.stdout.write(f"Wrote nginx's error pages into {folder}.")
