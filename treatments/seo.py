@@ -130,10 +130,12 @@ class TreatmentPageSitemap(Sitemap):
 
 
 class ListPagesSitemap(Sitemap):
-    """The home page, the treatments index, and the visiting, privacy and accessibility pages."""
+    """The home page, the treatments index, the visiting, privacy and accessibility pages, and the
+    newsletter's sign-up: every public page that is not a treatment page (forms that store a
+    patient's details, and the pages after them, are kept out of search: ROBOTS_DISALLOW)."""
 
     def items(self):
-        return ["home", "treatments:index", "visiting", "privacy", "accessibility"]
+        return ["home", "treatments:index", "visiting", "privacy", "accessibility", "newsletter:sign_up"]
 
     def location(self, name):
         return reverse(name)

@@ -48,7 +48,11 @@ def test_the_privacy_notice_follows_the_sites_settings(client, content, settings
 def test_every_page_links_to_the_privacy_accessibility_and_visiting_pages(client, content, url):
     footer = BeautifulSoup(client.get(url).content, "html.parser").select_one(".site-footer")
     links = {a.get_text(): a["href"] for a in footer.select("nav a")}
-    assert links == {"Visiting us": "/visiting/", "Privacy notice": "/privacy/", "Accessibility": "/accessibility/"}
+    assert links == {
+        "Visiting us": "/visiting/",
+        "Privacy notice": "/privacy/",
+        "Accessibility": "/accessibility/",
+    }
 
 
 def test_the_request_form_links_to_the_privacy_notice(client, content):

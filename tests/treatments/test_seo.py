@@ -178,3 +178,42 @@ def test_a_title_always_names_the_same_card(client, content):
     later = time.time() + 3 * 24 * 3600
     with mock.patch("time.time", return_value=later):
         assert meta(soup(client, FAQ), property="og:image") == first  # cached pages and previews stay right
+
+
+def crawl(client, start="/") -> set[str]:
+    """Every page a visitor reaches by following the site's own links from the home page that
+    search engines may read: not kept out by robots.txt, not marked noindex."""
+    from urllib.parse import urljoin, urlsplit
+
+    disallowed = [line.split(":", 1)[1].strip() for line in client.get("/robots.txt").content.decode().splitlines()
+                  if line.startswith("Disallow:")]  # fmt: skip
+    seen, found, queue = set(), set(), [start]
+    while queue:
+        path = queue.pop()
+        if path in seen or any(path.startswith(prefix) for prefix in disallowed):
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        page = BeautifulSoup(response.content, "html.parser")
+        robots = page.find("meta", attrs={"name": "robots"})
+        if robots is None or "noindex" not in robots["content"]:
+            found.add(path)
+        for link in page.select("a[href]"):
+            address = urlsplit(urljoin(f"http://testserver{path}", link["href"]))
+            if address.netloc == "testserver" and not address.query and not address.path.startswith("/static/"):
+                queue.append(address.path)
+    return found
+
+
+def test_every_public_page_has_a_canonical_link_and_a_share_image_and_is_in_the_sitemap(client, content):
+    public = crawl(client)
+    assert {"/", "/visiting/", "/privacy/", "/accessibility/", "/newsletter/", FAQ} <= public
+    for path in public:
+        page = soup(client, path)
+        assert page.find("link", rel="canonical")["href"] == f"http://testserver{path}", path
+        assert meta(page, property="og:image").startswith("http://testserver/share/"), path
+    sitemap = ET.fromstring(client.get("/sitemap.xml").content)
+    listed = {loc.text.removeprefix("http://testserver") for loc in sitemap.findall(".//s:loc", SITEMAP_NS)}
+    assert listed == public

@@ -164,3 +164,10 @@ def test_the_clinics_details_are_kept_once_and_a_change_shows_on_the_next_page(c
     clinic.phone = "(212) 555-0199"
     clinic.save()
     assert "(212) 555-0199" in client.get("/treatments/").content.decode()
+
+
+def test_the_home_pages_newsletter_box_links_to_the_privacy_notice(client, content):
+    from bs4 import BeautifulSoup
+
+    box = BeautifulSoup(client.get("/").content, "html.parser").select_one(".newsletter-sign-up")
+    assert box.select_one('a[href="/privacy/#newsletter"]').get_text(strip=True) == "privacy notice"
