@@ -40,17 +40,29 @@ class Bar:
     values: tuple[int, ...]
 
 
+def axis_top(largest: int) -> int:
+    """The value at the top of the chart's axis: the smallest of 2, 4, 6, 8, 10, 20, 40 ... that
+    is at least the largest bar, so that its half is a whole number too."""
+    magnitude = 1
+    while True:
+        for step in (2, 4, 6, 8, 10):
+            if step * magnitude >= largest:
+                return step * magnitude
+        magnitude *= 10
+
+
 def chart(bars: list[Bar], *, key, title, heading, series, width=640, height=180, gap=4) -> dict:
     """Bar geometry for templates/appointments/dashboard_chart.html (one or two series), with
-    the chart's title, the table's first column heading and each series' name."""
-    top = max((max(bar.values) for bar in bars), default=0) or 1
+    its value axis (top, half and zero: the bars are drawn to that scale), the chart's title,
+    the table's first column heading and each series' name."""
+    top = axis_top(max((max(bar.values) for bar in bars), default=0))
     slot = width / max(len(bars), 1)
     per_slot = max((len(bar.values) for bar in bars), default=1)
     bar_width = max((slot - gap) / per_slot, 1)
     shapes = []
     for index, bar in enumerate(bars):
         for number, value in enumerate(bar.values):
-            bar_height = round(value / top * (height - 20), 1)
+            bar_height = round(value / top * height, 1)
             shapes.append(
                 {
                     "x": round(index * slot + number * bar_width, 1),
@@ -65,6 +77,8 @@ def chart(bars: list[Bar], *, key, title, heading, series, width=640, height=180
         "width": width,
         "height": height,
         "shapes": shapes,
+        "ticks": [top, top // 2, 0],
+        "middle": height / 2,
         "bars": bars,
         "key": key,
         "title": title,

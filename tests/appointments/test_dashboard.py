@@ -201,3 +201,18 @@ def test_the_dashboard_has_the_admins_header_sign_out_and_title(content, admin_c
     legend = page.select_one(".chart__legend").get_text(" ", strip=True)
     assert "solid bars: Requests" in legend
     assert "hatched bars: Newsletter sign-ups confirmed" in legend
+
+
+def test_each_chart_has_a_value_axis_the_bars_are_drawn_to(admin_client, content):
+    from bs4 import BeautifulSoup
+
+    from appointments.dashboard import axis_top
+
+    for number in range(3):
+        make_request(email=f"axis{number}@example.org", phone=f"+1212555020{number}")
+    page = BeautifulSoup(admin_client.get(reverse("dashboard")).content, "html.parser")
+    weekly = page.select_one(".chart")
+    assert [tick.get_text() for tick in weekly.select(".chart__axis li")] == ["4", "2", "0"]
+    heights = [float(bar["height"]) for bar in weekly.select("rect.bar:not(.bar--second)")]
+    assert max(heights) == 180 * 3 / 4  # three requests this week, on an axis that goes to four
+    assert [axis_top(value) for value in [0, 1, 2, 3, 9, 10, 11, 45, 999]] == [2, 2, 2, 4, 10, 10, 20, 60, 1000]
