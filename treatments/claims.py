@@ -4,15 +4,23 @@ evidence, found on a page and listed with where they are and whether that text c
 The list of phrases lives here and only here (`CLAIM_PHRASES`); docs/editing.md explains it. A
 phrase in a section or a question counts as cited when that section or question names at least
 one source; a phrase in the page's own text (title, introduction, "At a glance", the decision
-sections, the steps) when the page lists at least one source of its own. A page whose check finds
-an uncited phrase cannot be recorded as reviewed unless the reviewing clinician signs off those
-phrases explicitly (see PageReview.claims_signed_off).
+sections, the steps) when the page lists at least one source of its own.
+
+A claim of safety or of results (`STRONG`: "safe", "painless", "guaranteed", "no side effects",
+"100%", "permanent" ...) needs more: a source on its own sentence ("[2]", the second of the
+page's Sources, see treatments/citations.py), or a clinical reviewer's sign-off of that very
+sentence (ClaimSignOff). A page with an uncited claim cannot be recorded as reviewed unless the
+reviewer signs it off; a draft with an unbacked strong claim cannot be published, and a
+published page cannot be saved with one.
 """
 
 import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from .citations import cited_numbers, without_citations
+from .models import ClaimSignOff
 
 NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
 
@@ -34,11 +42,24 @@ CLAIM_PHRASES = [
     ("guaranteed", r"\bguarantee(?:s|d)?\b"),
     ("miracle", r"\bmiracle(?:s)?\b"),
     ("no side effects", r"\bno side[- ]effects\b"),
+    ("100%", r"\b100\s?%"),
     ("weight lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+(?:pounds|lbs?|kilos?|kilograms?|kg)\b"),
     ("sizes lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+(?:clothing\s+|dress\s+)?sizes?\b"),
     ("inches lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+inch(?:es)?\b"),
 ]
 PATTERNS = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in CLAIM_PHRASES]
+# Claims of safety or of results: a source on the sentence itself, or a reviewer's sign-off of it.
+STRONG = {
+    "FDA-approved",
+    "very safe",
+    "outstanding safety record",
+    "safe",
+    "permanent",
+    "painless",
+    "guaranteed",
+    "no side effects",
+    "100%",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,8 @@ class Claim:
     where: str  # which part of the page
     excerpt: str  # the sentence around it
     sources: tuple  # the sources that text cites (empty: uncited)
+
+    strong: bool = False  # a claim of safety or results (STRONG)
 
     @property
     def is_cited(self) -> bool:
@@ -97,12 +120,69 @@ def page_texts(page) -> list[tuple[str, str, tuple]]:
     return texts
 
 
+def the_sentence(sentence: str) -> str:
+    """A sentence as a sign-off records it: its words alone, spaces folded."""
+    return " ".join(without_citations(sentence).split())
+
+
+def signed_off_sentences(page) -> set[str]:
+    """The sentences a clinical reviewer has signed off on this page (a draft: on its page)."""
+    live = page.draft_of_id or page.pk
+    if live is None:
+        return set()
+    return set(ClaimSignOff.objects.filter(page_id=live).values_list("sentence", flat=True))
+
+
+def sentence_sources(sentence: str, page) -> tuple:
+    """The page's sources that the sentence itself cites by number ("[2]")."""
+    listed = page.source_list if page.pk else []
+    return tuple(listed[number - 1] for number in cited_numbers(sentence) if 1 <= number <= len(listed))
+
+
 def page_claims(page) -> list[Claim]:
-    """Every claim phrase on the page, with where it is and what that text cites."""
+    """Every claim phrase on the page, with where it is and what backs it: for a strong claim,
+    a source on its own sentence or a reviewer's sign-off of it; for any other, what that text
+    cites."""
+    signed = signed_off_sentences(page)
+    claims = []
+    for where, text, sources in page_texts(page):
+        for label, words, sentence in find_claims(text):
+            strong = label in STRONG
+            if strong:
+                sources = sentence_sources(sentence, page) or (
+                    (SIGNED_OFF,) if the_sentence(sentence) in signed else ()
+                )
+            excerpt = the_sentence(sentence)
+            claims.append(
+                Claim(phrase=label, words=words, where=str(where), excerpt=excerpt, sources=sources, strong=strong)
+            )
+    return claims
+
+
+class SignedOff:
+    """What backs a strong claim a clinical reviewer signed off: listed in place of a source."""
+
+    title = _("signed off by a clinical reviewer")
+    pk = None
+
+
+SIGNED_OFF = SignedOff()
+
+
+def unbacked_strong_claims(page) -> list[Claim]:
+    """Claims of safety or results with neither a source on their sentence nor a sign-off: the
+    page cannot be published (or saved, once published) with one."""
+    return [claim for claim in page_claims(page) if claim.strong and not claim.is_cited]
+
+
+def strong_sentences_in(text: str, page) -> list[str]:
+    """The sentences of `text` (a field an editor is saving on `page`) that claim safety or
+    results with no source on the sentence and no sign-off: what a form refuses."""
+    signed = signed_off_sentences(page)
     return [
-        Claim(phrase=label, words=words, where=str(where), excerpt=sentence, sources=sources)
-        for where, text, sources in page_texts(page)
-        for label, words, sentence in find_claims(text)
+        the_sentence(sentence)
+        for label, _words, sentence in find_claims(text)
+        if label in STRONG and not sentence_sources(sentence, page) and the_sentence(sentence) not in signed
     ]
 
 

@@ -12,10 +12,13 @@ page keeps its address, ratings and history, and only what changed is recorded a
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import PageRevision, PageSource, TreatmentPage
+from .claims import unbacked_strong_claims
+from .models import ClaimSignOff, PageRevision, PageSource, TreatmentPage
 from .revisions import apply_content, record_revision, snapshot
 
 # The page's own columns a draft copies; never its identity, its draft state or the site's dates.
@@ -73,10 +76,31 @@ def _copy_parts(page, draft) -> None:
     )
 
 
+def unpublishable_claims(draft) -> list[str]:
+    """The draft's sentences that claim safety or results with neither a source on the sentence
+    nor a clinical reviewer's sign-off: it cannot be published with any."""
+    return [claim.excerpt for claim in unbacked_strong_claims(TreatmentPage.objects.with_content().get(pk=draft.pk))]
+
+
+def refuse_unbacked_claims(draft) -> None:
+    sentences = unpublishable_claims(draft)
+    if sentences:
+        raise ValidationError(
+            _(
+                "Not published: these sentences claim safety or results with no source on the sentence itself: "
+                "%(sentences)s. Cite a source on each ([1] for the first of the page's Sources), reword it, or "
+                "have a clinical reviewer sign it off."
+            )
+            % {"sentences": "; ".join(f"“{sentence}”" for sentence in sentences)}
+        )
+
+
 def publish(draft, user=None) -> PageRevision | None:
     """Makes the draft the page patients read, in one transaction, and removes the draft. The
-    picture goes with it (the draft's file, or none), with its description."""
+    picture goes with it (the draft's file, or none), with its description. A draft with a claim
+    of safety or results that nothing backs is refused (ValidationError), and nothing changes."""
     with transaction.atomic():
+        refuse_unbacked_claims(draft)
         draft = TreatmentPage.objects.select_for_update().get(pk=draft.pk)
         page = TreatmentPage.objects.select_for_update().get(pk=draft.draft_of_id)
         apply_content(page, snapshot(draft))
@@ -109,5 +133,19 @@ def publish_if_due(draft_id: int, when: str) -> bool:
         return False  # published or discarded meanwhile, or its time was changed
     if draft.publish_at > timezone.now():
         return False
-    publish(draft)
+    try:
+        publish(draft)
+    except ValidationError:
+        # A claim nobody backs came in after the time was set: the draft waits for an editor,
+        # and its page says it was not published.
+        TreatmentPage.objects.filter(pk=draft.pk).update(publish_at=None)
+        return False
     return True
+
+
+def claims_sign_off(*, page, sentences, user) -> None:
+    """A clinical reviewer's sign-off, in their name, of each sentence (on the published page:
+    it holds for its drafts too)."""
+    live = page.draft_of if page.draft_of_id else page
+    for sentence in sentences:
+        ClaimSignOff.objects.get_or_create(page=live, sentence=sentence, defaults={"signed_by": user})

@@ -184,7 +184,7 @@ def published_page(treatment_slug: str, page_slug: str) -> TreatmentPage:
     pages = list(
         TreatmentPage.objects.published()
         .filter(treatment__slug=treatment_slug)
-        .select_related("treatment")
+        .select_related("treatment__warning_source")
         .order_by("order", "pk")
     )
     page = next((page for page in pages if page.slug == page_slug), None)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from textstat.backend.counts import _count_syllables
 
+from .citations import without_citations
 from .templatetags.patient_text import BULLET
 
 
@@ -38,7 +39,7 @@ SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 def as_read(text: str) -> str:
     """Plain text as the page shows it: each list item reads as a line of its own."""
     lines = []
-    for line in (text or "").replace("\r\n", "\n").split("\n"):
+    for line in without_citations(text).replace("\r\n", "\n").split("\n"):
         line = line.strip()
         if line.startswith(BULLET):
             line = line[len(BULLET) :]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .claims import uncited_claims
-from .models import PageReview, Reviewer, TreatmentPage
+from .models import ClaimSignOff, PageReview, Reviewer, TreatmentPage
 from .revisions import record_revision
 
 
@@ -52,5 +52,11 @@ def review_record(*, page, user, notes: str = "", claims_signed_off: bool = Fals
             )
         review.signed_off_claims = "\n".join(str(claim) for claim in uncited) if claims_signed_off else ""
         review.save()
+        if claims_signed_off:  # each sentence claiming safety or results, signed off in their name
+            for claim in uncited:
+                if claim.strong:
+                    ClaimSignOff.objects.get_or_create(
+                        page=locked, sentence=claim.excerpt, defaults={"signed_by": user}
+                    )
         TreatmentPage.objects.filter(pk=locked.pk).update(reviewed_words_at=locked.words_changed_at)
     return review

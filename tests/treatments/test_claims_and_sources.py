@@ -7,6 +7,7 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,7 +155,11 @@ def test_sources_show_title_publisher_and_the_date_as_precisely_as_the_source_gi
         a.get_text(): a["href"]
         for a in BeautifulSoup(client.get(OVERVIEW).content, "html.parser").select("#sources a")
     }
-    assert links["FDA approves treatment for fat below the chin"].startswith("http://www.fda.gov/")
+    # The FDA retired the Kybella announcement's old address: none is shown rather than a dead one.
+    assert "FDA approves treatment for fat below the chin" not in links
+    assert "ucm444978" not in client.get(OVERVIEW).content.decode()
+    assert "FDA approves treatment for fat below the chin. U.S. Food and Drug Administration (FDA)" in text
+    assert text.count("Address not known.") == 5  # every source without an address says so
     assert links["Anaphylaxis"] == "https://medlineplus.gov/ency/article/000844.htm"
 
 
@@ -224,8 +229,9 @@ def test_the_overviews_first_screen_says_what_the_fda_says(client, content):
 @pytest.mark.parametrize("url", [OVERVIEW, SAFETY])
 def test_risks_and_when_to_get_help_are_shown_with_allergy_and_911(client, content, url):
     risks = text_of(client, url, "#risks")
-    assert "All of these except allergy are temporary" in risks
-    assert "permanent scarring, skin deformation" in risks
+    assert "all of these except allergy are temporary" in risks  # as the clinic's page says, attributed
+    assert "Not every problem goes away." in risks  # never "all temporary" beside the FDA's reports
+    assert "permanent scarring and skin deformation" in risks
     help_ = text_of(client, url, "#when-to-get-help")
     assert "Call 911 at once if you have signs of a severe allergic reaction (anaphylaxis)" in help_
     assert "swelling of the face, eyes or tongue" in help_
@@ -233,10 +239,13 @@ def test_risks_and_when_to_get_help_are_shown_with_allergy_and_911(client, conte
 
 
 def test_a_decision_section_nobody_has_written_is_not_shown_and_is_listed_for_editors(admin_client, client, content):
+    page = TreatmentPage.objects.get(slug="")
+    TreatmentPage.objects.filter(pk=page.pk).update(who_should_not="", cost="")
+    Section.objects.first().save()  # any content edit empties the page cache
     html = client.get(OVERVIEW).content.decode()
     assert "Who should not have this treatment" not in html
     assert "What it costs" not in html
-    page = TreatmentPage.objects.get(slug="")
+    page.refresh_from_db()
     admin = admin_client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).content.decode()
     assert (
         "Not shown to patients until written: <strong>Who should not have this treatment, What it costs</strong>"
@@ -317,3 +326,105 @@ def test_editors_cannot_type_the_date_and_the_admin_shows_the_one_the_site_set(a
     assert 'name="words_changed_at"' not in html
     assert 'name="last_updated"' not in html
     assert timezone.localdate().strftime("%b. %-d, %Y") in html or timezone.localdate().isoformat() in html
+
+
+@pytest.mark.parametrize("url", [OVERVIEW, "/treatments/mesotherapy/side-effects-and-safety/"])
+def test_the_pages_say_who_should_not_have_it_and_what_it_costs_from_the_sources(client, content, url):
+    who = text_of(client, url, "#who-should-not")
+    assert "Our sources do not give a full list of who should not have mesotherapy" in who
+    assert "allergy skin test" in who
+    assert "If a doctor told you to take them, ask that doctor before you stop." in who
+    assert "its use there is not recommended" in who  # the FDA's own words on Kybella elsewhere
+    assert "Please ask us what a consultation and a course of treatment cost" in text_of(client, url, "#cost")
+
+
+def test_the_pages_keep_the_sources_hedges_and_the_fdas_points(client, content):
+    overview = text_of(client, OVERVIEW, "main")
+    for attributed in [
+        "Another clinic's page says mesotherapy can be used:",
+        "It says the treatment aims to improve blood flow, make connective tissue stronger, and dissolve extra fat.",
+        "Other agents are used to remove areas of fat.",
+        "It says the skin is often treated with success.",
+        "The FDA says it is not aware of clinical studies to support medical uses of these shots",
+    ]:
+        assert attributed in overview
+    faq = text_of(client, "/treatments/mesotherapy/faq/", "main")
+    assert "such as the size of the area being treated" in faq
+    assert "It says many patients are pleased with their results even after the first visit" in faq
+    assert "That page says that if you gain weight after mesotherapy, the fat will come back" in faq
+    assert "If a doctor told you to take them, ask that doctor before you stop." in faq
+    safety = text_of(client, "/treatments/mesotherapy/side-effects-and-safety/", "main")
+    assert "Our 2015 page says side effects after mesotherapy for cellulite are generally minimal" in safety
+    wrinkles = text_of(client, "/treatments/mesotherapy/preventing-wrinkles/", "main")
+    assert "Our 2015 page says these 5 steps help to cleanse your body of toxins" in wrinkles
+    for unattributed in ["size of the area we treat", "It works to improve blood flow", "Other agents remove areas"]:
+        assert unattributed not in overview + faq
+
+
+def test_a_strong_claim_needs_a_source_on_its_own_sentence(content):
+    """'Guaranteed painless and 100% safe' in a section that cites sources is not cited: the
+    sentence needs its own [n], or a clinical reviewer's sign-off of that very sentence."""
+    from django.contrib.auth.models import User
+
+    from treatments.claims import unbacked_strong_claims
+    from treatments.models import ClaimSignOff
+
+    page = TreatmentPage.objects.get(slug="faq")
+    section = Section.objects.create(
+        page=page, heading="Promise", anchor="promise", body="Guaranteed painless and 100% safe."
+    )
+    section.sources.set(Source.objects.all()[:2])
+    loaded = TreatmentPage.objects.with_content().get(pk=page.pk)
+    assert {claim.phrase for claim in unbacked_strong_claims(loaded)} == {"guaranteed", "painless", "100%", "safe"}
+    section.body = "Guaranteed painless and 100% safe [1]."
+    section.save()
+    assert unbacked_strong_claims(TreatmentPage.objects.with_content().get(pk=page.pk)) == []
+    section.body = "Guaranteed painless [9]."  # the page has no ninth source
+    section.save()
+    assert unbacked_strong_claims(TreatmentPage.objects.with_content().get(pk=page.pk))
+    doctor = User.objects.create_user("drlee", first_name="Grace", last_name="Lee")
+    ClaimSignOff.objects.create(page=page, sentence="Guaranteed painless.", signed_by=doctor)
+    assert unbacked_strong_claims(TreatmentPage.objects.with_content().get(pk=page.pk)) == []
+
+
+def test_a_strong_claim_stops_a_publish_a_live_save_and_a_review_until_cited_or_signed_off(admin_client, content):
+    from django.contrib.auth.models import Group
+
+    from conftest import sign_in
+    from tests.admin_forms import admin_change_form_data
+    from tests.treatments.factories import make_reviewer
+
+    page = TreatmentPage.objects.get(slug="faq")
+    change = reverse("admin:treatments_treatmentpage_change", args=[page.pk])
+    # A published page: the save is refused on the field, with what was typed kept.
+    data = admin_change_form_data(admin_client.get(change))
+    response = admin_client.post(change, {**data, "intro": "Guaranteed painless and 100% safe."})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "claims safety or results with no source on the sentence itself" in html
+    assert "Guaranteed painless and 100% safe." in html
+    page.refresh_from_db()
+    assert "Guaranteed" not in page.intro
+    # On a draft it saves, but does not publish.
+    assert admin_client.post(reverse("admin:treatments_treatmentpage_open_draft", args=[page.pk])).status_code == 302
+    draft = page.drafts.get()
+    draft_change = reverse("admin:treatments_treatmentpage_change", args=[draft.pk])
+    data = admin_change_form_data(admin_client.get(draft_change))
+    assert admin_client.post(draft_change, {**data, "intro": "Guaranteed painless and 100% safe."}).status_code == 302
+    publish_url = reverse("admin:treatments_treatmentpage_publish", args=[draft.pk])
+    refused = admin_client.post(publish_url, {"publish_at": ""})
+    assert refused.status_code == 200
+    assert "Not published: these sentences claim safety or results" in refused.content.decode()
+    assert "I am the reviewing clinician" not in refused.content.decode()  # the admin is no reviewer
+    page.refresh_from_db()
+    assert "Guaranteed" not in page.intro
+    # A clinical reviewer signs that very sentence off, in their name, and publishes.
+    doctor = make_reviewer()
+    doctor.user.groups.add(Group.objects.get(name="Clinical reviewers"), Group.objects.get(name="Editors"))
+    reviewer = sign_in(Client(), doctor.user)
+    assert "I am the reviewing clinician" in reviewer.get(publish_url).content.decode()
+    assert reviewer.post(publish_url, {"publish_at": "", "sign_off_claims": "on"}).status_code == 302
+    page.refresh_from_db()
+    assert page.intro == "Guaranteed painless and 100% safe."
+    signed = page.claim_sign_offs.get()
+    assert (signed.sentence, signed.signed_by) == ("Guaranteed painless and 100% safe.", doctor.user)

@@ -211,10 +211,12 @@ def test_the_overview_opens_with_an_at_a_glance_box_from_its_own_facts(client, c
         "go back to work straight away",
         "less than 30 minutes",
         "allergy skin test",
-        "Allergy is the one side effect that is not temporary",
+        "An allergy may not go away",
+        "The FDA has reports of permanent scarring",
         "What the FDA says: it has not approved the products used to remove fat this way",
     ]:
         assert fact in text
+    assert "the one side effect that is not temporary" not in text  # the FDA reports others
     assert "usually mild and short" not in text
 
 
@@ -256,7 +258,32 @@ def test_the_five_steps_carry_their_own_tips(content):
     assert tips == {
         "Pay attention to your diet": 6,
         "Quit smoking, or cut down": 0,
-        "Avoid unnecessary sun exposure": 0,
+        "Stay out of the sun when you do not need to be in it": 0,
         "Exercise regularly": 4,
         "Don't let stress get on top of you": 0,
     }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/treatments/mesotherapy/",
+        "/treatments/mesotherapy/faq/",
+        "/treatments/mesotherapy/preventing-wrinkles/",
+        "/treatments/mesotherapy/side-effects-and-safety/",
+    ],
+)
+def test_the_fdas_warning_is_a_callout_near_the_top_of_every_treatment_page(client, content, url):
+    page = BeautifulSoup(client.get(url).content, "html.parser")
+    warning = page.select_one("article aside.warning")
+    assert warning is not None
+    # After the title and the page's first words, before everything else on the page.
+    assert warning.find_previous_sibling("div", class_="lead") is not None
+    assert [tag.name for tag in warning.find_previous_siblings()] == ["div"]
+    text = warning.get_text(" ", strip=True)
+    assert "has not approved the products used to remove fat by injection" in text
+    assert "permanent scarring" in text
+    assert "Source: FDA Warns About Lipodissolve Product Claims" in text
+    links = {a.get_text(strip=True): a["href"] for a in warning.select("a")}
+    assert links["When to get medical help"] == "/treatments/mesotherapy/side-effects-and-safety/#when-to-get-help"
+    assert links["What the FDA says"] == "/treatments/mesotherapy/#what-the-fda-says"

@@ -283,3 +283,31 @@ def test_a_clinical_reviewer_sees_record_my_review(client, content):
     page = TreatmentPage.objects.get(slug="faq")
     form = client.get(reverse("admin:treatments_treatmentpage_change", args=[page.pk])).content.decode()
     assert "Record my review" in form
+
+
+def test_every_part_of_every_shipped_page_and_what_each_page_shares_meets_the_reading_grade(content, settings):
+    """Not only each page on average: each section, answer, step and decision part, the clinic's
+    next steps (on every treatment page) and the treatment's warning."""
+    from treatments.models import Clinic
+    from treatments.readability import grade
+
+    for page in TreatmentPage.objects.with_content():
+        above = [(part.name, part.grade) for part in page_readability(page).parts_above_target]
+        assert above == [], page
+        assert grade(page.treatment.warning) <= settings.READING_GRADE_TARGET
+    assert grade(Clinic.objects.get().next_steps) <= settings.READING_GRADE_TARGET
+
+
+def test_loading_the_shipped_content_keeps_the_day_its_words_last_changed(db):
+    """A fresh install months later says when the words changed, not when they were loaded."""
+    import datetime
+    import io
+    from unittest import mock
+
+    from django.utils import timezone
+
+    later = timezone.make_aware(datetime.datetime(2027, 3, 1, 12, 0))
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("seed_content", stdout=io.StringIO())
+    days = {page.last_updated for page in TreatmentPage.objects.all()}
+    assert days == {datetime.date(2026, 12, 2)}

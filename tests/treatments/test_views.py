@@ -68,7 +68,7 @@ def test_prevention_page_numbers_the_five_steps(client, content):
     assert [step.get_text() for step in steps] == [
         "Pay attention to your diet",
         "Quit smoking, or cut down",
-        "Avoid unnecessary sun exposure",
+        "Stay out of the sun when you do not need to be in it",
         "Exercise regularly",
         "Don't let stress get on top of you",
     ]

@@ -14,8 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django_tasks import task_backends
 
-from ..drafts import discard, draft_of, open_draft, publish
+from ..drafts import (
+    claims_sign_off,
+    discard,
+    draft_of,
+    open_draft,
+    publish,
+    refuse_unbacked_claims,
+    unpublishable_claims,
+)
 from ..page_content import attach_parts
+from ..reviews import can_record_own_review
 from ..revisions import changes, snapshot
 from ..scheduling import schedule
 from ..tasks import publish_scheduled_draft
@@ -40,6 +49,15 @@ class PublishForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    sign_off_claims = forms.BooleanField(
+        label=_("I am the reviewing clinician: I have read each sentence listed above and stand behind it"),
+        required=False,
+    )
+
+    def __init__(self, *args, may_sign_off=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_sign_off:  # only a clinical reviewer sees the control
+            del self.fields["sign_off_claims"]
 
     def clean_publish_at(self):
         when = self.cleaned_data["publish_at"]
@@ -101,10 +119,15 @@ class DraftViews(PageViews):
         """The draft beside its page, difference by difference; publish now or at a time."""
         draft = self.editable_page(request, object_id, drafts=True)
         live = draft.draft_of
-        form = PublishForm(request.POST or None)
+        unbacked = unpublishable_claims(draft)
+        may_sign_off = bool(unbacked) and can_record_own_review(request.user)
+        form = PublishForm(request.POST or None, may_sign_off=may_sign_off)
         if request.method == "POST" and form.is_valid():
             when = form.cleaned_data["publish_at"]
             try:
+                if form.cleaned_data.get("sign_off_claims"):
+                    claims_sign_off(page=draft, sentences=unbacked, user=request.user)
+                refuse_unbacked_claims(draft)  # before scheduling too: never a publish that will fail
                 if when is None:
                     publish(draft, request.user)
                     done = _("Published: patients now read the new page.")
@@ -124,6 +147,7 @@ class DraftViews(PageViews):
             live=live,
             changes=changes(snapshot(live), snapshot(draft)),
             form=form,
+            unbacked=unbacked,
         )
 
     def discard_view(self, request, object_id):

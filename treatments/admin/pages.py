@@ -13,6 +13,7 @@ from ..models import FAQEntry, PreventionStep, PreventionTip, Section, Treatment
 from ..readability import page_readability
 from ..revisions import record_revision
 from .base import PICTURE_FIELDS
+from .claims_checked import ClaimsCheckedPageForm, ClaimsCheckedPartFormSet
 from .drafts import DraftViews
 from .reviews import PageReviewInline, ReviewViews
 from .revisions import RevisionViews
@@ -31,6 +32,7 @@ class TreatmentAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "order", "is_published"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "order", "is_published"]}),
+        (_("Warning on every page"), {"fields": ["warning", "warning_source"]}),
         (_("Picture on the treatment's card"), {"fields": PICTURE_FIELDS}),
     ]
     list_editable = ["order", "is_published"]
@@ -39,6 +41,7 @@ class TreatmentAdmin(SimpleHistoryAdmin):
 
 
 class SectionInline(admin.StackedInline):
+    formset = ClaimsCheckedPartFormSet
     model = Section
     template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "heading", "anchor", "body", "sources"]
@@ -48,6 +51,7 @@ class SectionInline(admin.StackedInline):
 
 
 class FAQEntryInline(admin.StackedInline):
+    formset = ClaimsCheckedPartFormSet
     model = FAQEntry
     template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "question", "anchor", "answer", "sources"]
@@ -57,6 +61,7 @@ class FAQEntryInline(admin.StackedInline):
 
 
 class PreventionStepInline(admin.StackedInline):
+    formset = ClaimsCheckedPartFormSet
     model = PreventionStep
     template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "title", "detail"]
@@ -66,7 +71,10 @@ class PreventionStepInline(admin.StackedInline):
 
 @admin.register(TreatmentPage)
 class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAdmin):
-    """A page's form with everything on it; its drafts, revisions and reviews are the mixins' (each its own module)."""
+    """A page's form with everything on it; its drafts, revisions and reviews are the mixins'
+    (each its own module). A published page's forms refuse an unbacked claim of safety or results."""
+
+    form = ClaimsCheckedPageForm
 
     class Media:
         js = ["js/reading-grade.js"]
@@ -234,6 +242,7 @@ class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAd
 
 
 class PreventionTipInline(admin.TabularInline):
+    formset = ClaimsCheckedPartFormSet
     model = PreventionTip
     fields = ["order", "text"]
     extra = 0

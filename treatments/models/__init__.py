@@ -23,13 +23,14 @@ from .pages import (
     TreatmentPage,
 )
 from .pictures import Illustrated
-from .reviews import PageReview, Reviewer
+from .reviews import ClaimSignOff, PageReview, Reviewer
 from .revisions import PageRevision
 from .sources import PageSource, Source
 
 __all__ = [
     "CITED_SOURCES",
     "DECISION_SECTIONS",
+    "ClaimSignOff",
     "Clinic",
     "ClinicClosure",
     "FAQEntry",

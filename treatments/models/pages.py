@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
@@ -34,6 +35,23 @@ class Treatment(Illustrated):
     slug = models.SlugField(_("address name"), unique=True)
     summary = models.TextField(_("summary"), help_text=_("One or two sentences for lists of treatments."))
     order = models.PositiveIntegerField(_("order"), default=0)
+    warning = models.TextField(
+        _("warning at the top of every page"),
+        blank=True,
+        help_text=_(
+            "What patients must know first (a regulator's warning), from the source below, in its words. "
+            "Shown near the top of each of the treatment's pages, with links to what the FDA says and to "
+            "when to get medical help. Empty: no warning is shown."
+        ),
+    )
+    warning_source = models.ForeignKey(
+        Source,
+        verbose_name=_("source of the warning"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
     is_published = models.BooleanField(_("published"), default=True)
 
@@ -49,6 +67,11 @@ class Treatment(Illustrated):
 
     def get_absolute_url(self):
         return reverse("treatments:page", kwargs={"treatment_slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.warning.strip() and self.warning_source_id is None:
+            raise ValidationError({"warning_source": _("Name the source of the warning: patients read it under it.")})
 
 
 class TreatmentPageQuerySet(models.QuerySet):
@@ -71,7 +94,7 @@ class TreatmentPageQuerySet(models.QuerySet):
     def with_content(self):
         """Everything a page shows, fetched in a fixed number of queries whatever its length, under
         the same names the public page uses (see page_content.py)."""
-        return self.select_related("treatment").prefetch_related(
+        return self.select_related("treatment__warning_source").prefetch_related(
             Prefetch("reviews", queryset=PageReview.objects.select_related("reviewer__user"), to_attr="review_list"),
             Prefetch("sections", queryset=Section.objects.prefetch_related(CITED_SOURCES), to_attr="section_list"),
             Prefetch("faq_entries", queryset=FAQEntry.objects.prefetch_related(CITED_SOURCES), to_attr="faq_list"),
@@ -85,7 +108,7 @@ class TreatmentPageQuerySet(models.QuerySet):
                 "treatment__pages",
                 queryset=TreatmentPage.objects.published()
                 .order_by("order", "pk")
-                .only("pk", "treatment_id", "slug", "title", "short_title", "order"),
+                .only("pk", "treatment_id", "slug", "title", "short_title", "order", "kind"),
                 to_attr="sibling_pages",
             ),
         )

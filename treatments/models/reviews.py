@@ -118,3 +118,27 @@ class PageReview(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.next_review_due < timezone.localdate()
+
+
+class ClaimSignOff(models.Model):
+    """A clinical reviewer's word, in their own name, that they stand behind one sentence that
+    claims safety or results without a source on it (treatments/claims.py). It holds for that
+    sentence on that page, as worded then: a change of its words needs a new sign-off."""
+
+    page = models.ForeignKey(
+        "treatments.TreatmentPage", verbose_name=_("page"), on_delete=models.CASCADE, related_name="claim_sign_offs"
+    )
+    sentence = models.TextField(_("sentence"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed off by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed off"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        verbose_name = _("claim signed off")
+        verbose_name_plural = _("claims signed off")
+        constraints = [models.UniqueConstraint(fields=["page", "sentence"], name="claim_sign_off_once")]
+
+    def __str__(self):
+        return self.sentence

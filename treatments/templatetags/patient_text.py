@@ -1,8 +1,11 @@
 """Renders the plain text staff type in the admin as paragraphs and lists, escaping everything."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from ..citations import CITATION
 
 register = template.Library()
 
@@ -22,7 +25,20 @@ def paragraphs(text: str):
         lead = [line for line in lines if not line.startswith(BULLET)]
         items = [line[len(BULLET) :] for line in lines if line.startswith(BULLET)]
         if lead:
-            html.append(format_html("<p>{}</p>", " ".join(lead)))
+            html.append(format_html("<p>{}</p>", with_citations(" ".join(lead))))
         if items:
-            html.append(format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((item,) for item in items))))
+            listed = "".join(f"<li>{with_citations(item)}</li>" for item in items)
+            html.append(format_html("<ul>{}</ul>", mark_safe(listed)))  # each item escaped by with_citations
     return mark_safe("\n".join(html))
+
+
+def with_citations(text: str):
+    """The text escaped, each "[2]" a link to the second of the page's Sources (its list item
+    carries the id cite-2, see treatments/includes/source_list.html)."""
+
+    def link(match):
+        number = match.group(1)
+        label = conditional_escape(_("Source %s") % number)
+        return f'<sup class="cite"><a href="#cite-{number}" aria-label="{label}">[{number}]</a></sup>'
+
+    return mark_safe(CITATION.sub(link, str(conditional_escape(text))))

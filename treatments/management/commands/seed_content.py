@@ -1,7 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
 from treatments.models import (
@@ -25,8 +24,8 @@ class Command(BaseCommand):
     """Loads the site's content (fixtures/) into a database that has none. It never touches a
     site that has content, so staff edits survive every `make run`; --overwrite puts the shipped
     content back on purpose, replacing edits to the same pages. Either way each page's history
-    records the load, so later edits show what they changed, and each page's "Last updated" date
-    becomes the moment of the load."""
+    records the load, so later edits show what they changed. Each page's "Last updated" date is the
+    one shipped with its words: when they last changed, not when they were loaded here."""
 
     help = "Load the shipped content into an empty site (or, with --overwrite, replace it)."
 
@@ -48,8 +47,8 @@ class Command(BaseCommand):
             self.stdout.write("The site already has content: nothing loaded (use --overwrite to replace it).")
             return
         call_command("loaddata", *FIXTURES, verbosity=0)
-        # Loading the shipped words is a change of the words: "Last updated" says when it happened.
-        TreatmentPage.objects.update(words_changed_at=timezone.now())
+        # Each page keeps the date its shipped words last changed (fixtures/), never the day they
+        # were loaded onto this server: "Last updated" is about the words, not the install.
         for model in CONTENT_MODELS:  # loaddata's raw saves make no history records of their own
             get_history_manager_for_model(model).bulk_history_create(
                 list(model.objects.all()), default_change_reason="Loaded from fixtures/"
