@@ -43,11 +43,33 @@ CLAIM_PHRASES = [
     ("miracle", r"\bmiracle(?:s)?\b"),
     ("no side effects", r"\bno side[- ]effects\b"),
     ("100%", r"\b100\s?%"),
+    ("eliminate", r"\beliminat(?:e|es|ed|ing)\b"),
+    ("dissolve", r"\bdissolv(?:e|es|ed|ing)\b"),
+    ("remove fat", r"\bremov(?:e|es|ed|ing)\b(?:\s+\w+){0,4}?\s+fat\b"),
+    ("with success", r"\bwith success\b|\bsuccessfully\b"),
+    ("pleased with their results", r"\bpleased with (?:their|the|your) results\b"),
+    ("cleanse", r"\bcleans(?:e|es|ed|ing)\b"),
+    ("fat will come back", r"\bfat will(?: \w+)? (?:come back|return)\b"),
     ("weight lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+(?:pounds|lbs?|kilos?|kilograms?|kg)\b"),
     ("sizes lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+(?:clothing\s+|dress\s+)?sizes?\b"),
     ("inches lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+inch(?:es)?\b"),
 ]
 PATTERNS = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in CLAIM_PHRASES]
+# Claims of effect a source makes: never the clinic's own voice. Cited only in a sentence that
+# says whose words they are ("That page says ...", "The FDA says ..."), or under a lead-in that does.
+EFFECT = {
+    "eliminate",
+    "dissolve",
+    "remove fat",
+    "with success",
+    "pleased with their results",
+    "cleanse",
+    "fat will come back",
+}
+ATTRIBUTION = re.compile(
+    r"\b(?:says?|said|calls?|called|describes?|described|according to|reports?|warned|names?|believed?)\b",
+    re.IGNORECASE,
+)
 # Claims of safety or of results: a source on the sentence itself, or a reviewer's sign-off of it.
 STRONG = {
     "FDA-approved",
@@ -71,6 +93,7 @@ class Claim:
     sources: tuple  # the sources that text cites (empty: uncited)
 
     strong: bool = False  # a claim of safety or results (STRONG)
+    as_fact: bool = False  # a claim of effect in no source's words (EFFECT, not attributed)
 
     @property
     def is_cited(self) -> bool:
@@ -87,18 +110,38 @@ def _sentence(text: str, start: int, end: int) -> str:
     return " ".join(text[left:right].split())
 
 
-def find_claims(text: str) -> list[tuple[str, str, str]]:
-    """(label, words, sentence) for each claim phrase in `text`, in reading order."""
+def _lead_in(text: str, start: int) -> str:
+    """For a list item, the line that introduces its list ("That page says it can be used:")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:].lstrip().startswith("- "):
+        return ""
+    for line in reversed(text[:line_start].rstrip("\n").split("\n")):
+        if not line.strip():
+            return ""
+        if not line.lstrip().startswith("- "):
+            return line
+    return ""
+
+
+def find_claims(text: str, with_context: bool = False) -> list[tuple]:
+    """(label, words, sentence) for each claim phrase in `text`, in reading order; with_context
+    adds the sentence with its list's lead-in, which says whose words a list item is."""
+    text = text or ""
     found = []
     for label, pattern in PATTERNS:
-        for match in pattern.finditer(text or ""):
+        for match in pattern.finditer(text):
             found.append((match.start(), match.end(), label, match.group()))
     found.sort(key=lambda item: (item[0], -item[1]))
     kept, covered_to = [], -1
     for start, end, label, words in found:
         if start < covered_to:  # inside a longer phrase already listed
             continue
-        kept.append((label, words, _sentence(text, start, end)))
+        sentence = _sentence(text, start, end)
+        kept.append(
+            (label, words, sentence, f"{_lead_in(text, start)} {sentence}")
+            if with_context
+            else (label, words, sentence)
+        )
         covered_to = end
     return kept
 
@@ -145,16 +188,24 @@ def page_claims(page) -> list[Claim]:
     cites."""
     signed = signed_off_sentences(page)
     claims = []
-    for where, text, sources in page_texts(page):
-        for label, words, sentence in find_claims(text):
-            strong = label in STRONG
+    for where, text, text_sources in page_texts(page):
+        for label, words, sentence, context in find_claims(text, with_context=True):
+            strong, as_fact = label in STRONG, label in EFFECT and not ATTRIBUTION.search(context)
+            sources = () if as_fact else text_sources
             if strong:
                 sources = sentence_sources(sentence, page) or (
                     (SIGNED_OFF,) if the_sentence(sentence) in signed else ()
                 )
-            excerpt = the_sentence(sentence)
             claims.append(
-                Claim(phrase=label, words=words, where=str(where), excerpt=excerpt, sources=sources, strong=strong)
+                Claim(
+                    phrase=label,
+                    words=words,
+                    where=str(where),
+                    excerpt=the_sentence(sentence),
+                    sources=sources,
+                    strong=strong,
+                    as_fact=as_fact,
+                )
             )
     return claims
 

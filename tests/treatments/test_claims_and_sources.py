@@ -428,3 +428,27 @@ def test_a_strong_claim_stops_a_publish_a_live_save_and_a_review_until_cited_or_
     assert page.intro == "Guaranteed painless and 100% safe."
     signed = page.claim_sign_offs.get()
     assert (signed.sentence, signed.signed_by) == ("Guaranteed painless and 100% safe.", doctor.user)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Mesotherapy can be used:\n- to eliminate cellulite\n- to promote weight loss",
+        "It works to improve blood flow, make connective tissue stronger, and dissolve extra fat.",
+        "Other agents remove areas of fat.",
+        "The skin is often treated with success.",
+        "Many patients are pleased with their results even after the first visit.",
+        "If you gain weight, the fat will simply come back to the treated area.",
+        "These 5 steps help to cleanse your body of toxins.",
+    ],
+)
+def test_a_claim_of_effect_in_no_sources_words_is_caught_though_the_text_cites_sources(content, sentence):
+    page = TreatmentPage.objects.get(slug="faq")
+    entry = FAQEntry.objects.create(page=page, question="Does it work?", anchor="works", answer=sentence)
+    entry.sources.set(Source.objects.all()[:2])
+    claims = [claim for claim in uncited_claims(TreatmentPage.objects.with_content().get(pk=page.pk))]
+    assert claims, sentence
+    assert all(claim.as_fact for claim in claims)
+    entry.answer = "Another clinic's page says: " + sentence if "\n" not in sentence else "That page says " + sentence
+    entry.save()
+    assert uncited_claims(TreatmentPage.objects.with_content().get(pk=page.pk)) == []

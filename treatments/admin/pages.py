@@ -69,6 +69,15 @@ class PreventionStepInline(admin.StackedInline):
     extra = 0
 
 
+# What the claims check says of a claim nothing backs: (stated as fact, strong) -> words.
+CLAIM_PROBLEM = {
+    (True, False): _("stated as fact: say whose words these are"),
+    (False, True): _("no source on this sentence: cite one as [n], or a clinical reviewer signs it off"),
+    (False, False): _("no source"),
+    (True, True): _("stated as fact: say whose words these are"),
+}
+
+
 @admin.register(TreatmentPage)
 class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAdmin):
     """A page's form with everything on it; its drafts, revisions and reviews are the mixins'
@@ -155,9 +164,9 @@ class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAd
                 (
                     claim.words,
                     claim.where,
-                    _("cites %(sources)s") % {"sources": ", ".join(source.title for source in claim.sources)}
+                    _("cites %(sources)s") % {"sources": ", ".join(str(source.title) for source in claim.sources)}
                     if claim.is_cited
-                    else format_html("<strong>{}</strong>", _("no source")),
+                    else format_html("<strong>{}</strong>", CLAIM_PROBLEM[(claim.as_fact, claim.strong)]),
                     claim.excerpt,
                 )
                 for claim in claims
