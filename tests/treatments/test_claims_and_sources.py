@@ -446,7 +446,7 @@ def test_a_claim_of_effect_in_no_sources_words_is_caught_though_the_text_cites_s
     page = TreatmentPage.objects.get(slug="faq")
     entry = FAQEntry.objects.create(page=page, question="Does it work?", anchor="works", answer=sentence)
     entry.sources.set(Source.objects.all()[:2])
-    claims = [claim for claim in uncited_claims(TreatmentPage.objects.with_content().get(pk=page.pk))]
+    claims = uncited_claims(TreatmentPage.objects.with_content().get(pk=page.pk))
     assert claims, sentence
     assert all(claim.as_fact for claim in claims)
     entry.answer = "Another clinic's page says: " + sentence if "\n" not in sentence else "That page says " + sentence
