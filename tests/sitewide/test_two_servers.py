@@ -33,8 +33,8 @@ def unavailable(message):
     pytest.skip(message)
 
 
-@pytest.fixture
-def shared_services(tmp_path):
+@pytest.fixture(scope="module")
+def shared_services():
     """A new PostgreSQL database and an emptied Redis database, removed afterwards."""
     name = f"mesoclinic_two_servers_{uuid.uuid4().hex[:8]}"
     try:
@@ -80,8 +80,11 @@ class Browser:
         return response.status, response.headers, content
 
 
-@pytest.fixture
-def two_servers(shared_services, tmp_path):
+@pytest.fixture(scope="module")
+def running_servers(shared_services, tmp_path_factory):
+    """Two `make serve` processes, started once for this module's tests (each start migrates,
+    seeds, collects static files and starts gunicorn and a worker: the slow part)."""
+    tmp_path = tmp_path_factory.mktemp("two-servers")
     environment = {
         **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
@@ -144,6 +147,17 @@ def two_servers(shared_services, tmp_path):
             os.killpg(process.pid, signal.SIGTERM)
         for process in processes:
             process.wait(timeout=30)
+
+
+@pytest.fixture
+def two_servers(running_servers):
+    """The two servers as each test finds them: the shared cache emptied (no rate-limit count
+    or kept page from the test before), the content as shipped."""
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    yield running_servers
+    _first, _second, _logs, manage = running_servers
+    manage("seed_content", "--overwrite", "--verbosity", "0")
+    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 BOSS_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, as hex
