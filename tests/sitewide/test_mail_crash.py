@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 
 from tests.processes import Inbox, production_environment
-from tests.sitewide.test_newsletter_crash import database_url  # noqa: F401  (a fixture)
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 LEASE_SECONDS = 3
@@ -46,7 +45,7 @@ class SlowInbox(Inbox):
         return "250 OK"
 
 
-def test_a_worker_killed_mid_send_is_covered_by_the_next_one_within_the_lease(tmp_path, database_url):  # noqa: F811
+def test_a_worker_killed_mid_send_is_covered_by_the_next_one_within_the_lease(tmp_path, database_url):
     inbox = SlowInbox()
     inbox.controller.start()
     env = production_environment(
@@ -71,8 +70,6 @@ def test_a_worker_killed_mid_send_is_covered_by_the_next_one_within_the_lease(tm
             stderr=subprocess.STDOUT,
         )
 
-    run("migrate", "--verbosity", "0")
-    run("seed_content")
     run("shell", "--no-imports", "-c", SEND)
     worker = start_worker()
     try:

@@ -6,15 +6,12 @@ own process, on a database of the test's own (SQLite, or PostgreSQL in the Postg
 import email
 import email.policy
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
-
-import pytest
 
 from tests.processes import Inbox, production_environment
 
@@ -44,26 +41,6 @@ print(json.dumps(issue_counts(NewsletterIssue.objects.get())))
 """
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A database of this test's own, on the suite's database server: a file for SQLite; for
-    PostgreSQL (the CI pass) a database created on the same server and dropped after."""
-    suite = os.environ.get("DATABASE_URL", "")
-    if not suite.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / 'site.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"mesoclinic_newsletter_crash_{os.getpid()}"
-    server = suite.rsplit("/", 1)[0]
-    with psycopg.connect(suite, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield f"{server}/{name}"
-    with psycopg.connect(suite, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def test_a_newsletter_resumes_after_the_worker_is_killed_and_nobody_gets_it_twice(tmp_path, database_url):
     inbox = Inbox()
     inbox.controller.start()
@@ -78,8 +55,7 @@ def test_a_newsletter_resumes_after_the_worker_is_killed_and_nobody_gets_it_twic
     def run(*command):
         return subprocess.run([*manage, *command], cwd=PROJECT, env=env, check=True, capture_output=True, text=True)
 
-    run("migrate", "--verbosity", "0")
-    run("seed_content")
+    # The database comes migrated, with the shipped content (tests/sitewide/conftest.py).
     assert run("shell", "--no-imports", "-c", SET_UP).stdout.strip() == str(SUBSCRIBERS)
     log = (tmp_path / "worker.log").open("w")
 
