@@ -1,5 +1,7 @@
 """The seed documents' facts are all on the site, and the fixtures load again without copies."""
 
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
@@ -287,3 +289,56 @@ def test_the_fdas_warning_is_a_callout_near_the_top_of_every_treatment_page(clie
     links = {a.get_text(strip=True): a["href"] for a in warning.select("a")}
     assert links["When to get medical help"] == "/treatments/mesotherapy/side-effects-and-safety/#when-to-get-help"
     assert links["What the FDA says"] == "/treatments/mesotherapy/#what-the-fda-says"
+
+
+# The digest of each shipped page's words as they stood on its shipped words_changed_at. Change the
+# words in fixtures/mesotherapy.json, and this test asks for that page's new date and digest.
+SHIPPED_WORDS = {
+    1: ("2026-12-02T16:00:00Z", "b02d8e937561ab5d"),
+    2: ("2026-12-02T16:00:00Z", "287454e5d67561d7"),
+    3: ("2026-12-02T16:00:00Z", "07ad821c42ab2427"),
+    4: ("2026-12-02T16:00:00Z", "755b558a364c1e51"),
+}
+
+
+def shipped_words_digests() -> dict:
+    import hashlib
+    import json
+
+    from treatments.words import WORDS
+
+    fixture = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "mesotherapy.json").read_text())
+    fields = {f"treatments.{model._meta.model_name}": names for model, names in WORDS.items()}
+    steps = {row["pk"]: row["fields"]["page"] for row in fixture if row["model"] == "treatments.preventionstep"}
+    words = {}
+    for row in fixture:
+        if row["model"] not in fields:
+            continue
+        values = row["fields"]
+        if row["model"] == "treatments.treatmentpage":
+            page = row["pk"]
+        elif row["model"] == "treatments.preventiontip":
+            page = steps[values["step"]]
+        else:
+            page = values["page"]
+        listed = [row["model"], row["pk"], [values[name] for name in fields[row["model"]]]]
+        words.setdefault(page, []).append(json.dumps(listed))
+    return {page: hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16] for page, parts in words.items()}
+
+
+def test_the_shipped_date_of_each_pages_words_changes_with_its_words():
+    import json
+
+    fixture = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "mesotherapy.json").read_text())
+    dates = {
+        row["pk"]: row["fields"].get("words_changed_at")
+        for row in fixture
+        if row["model"] == "treatments.treatmentpage"
+    }
+    digests = shipped_words_digests()
+    for page, (date, digest) in SHIPPED_WORDS.items():
+        assert dates[page] == date, f"page {page}: set SHIPPED_WORDS here to its new date"
+        assert digests[page] == digest, (
+            f"page {page}'s shipped words changed: set its words_changed_at in fixtures/mesotherapy.json to "
+            f"the day of the change, and here ({date!r}, {digests[page]!r})"
+        )
