@@ -171,3 +171,14 @@ def test_the_home_pages_newsletter_box_links_to_the_privacy_notice(client, conte
 
     box = BeautifulSoup(client.get("/").content, "html.parser").select_one(".newsletter-sign-up")
     assert box.select_one('a[href="/privacy/#newsletter"]').get_text(strip=True) == "privacy notice"
+
+
+def test_a_source_cited_on_a_sentence_links_to_it_in_the_sources_list(client, content):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/treatments/mesotherapy/side-effects-and-safety/").content, "html.parser")
+    cite = page.select_one("#side-effects sup.cite a")
+    assert cite.get_text(" ", strip=True) == "source [2]"  # read aloud with its word, shown as [2]
+    target = page.select_one(cite["href"])
+    assert target.parent.name == "li"
+    assert "What is Mesotherapy?" in target.parent.get_text()  # the second source of the page

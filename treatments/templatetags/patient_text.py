@@ -38,7 +38,8 @@ def with_citations(text: str):
 
     def link(match):
         number = match.group(1)
-        label = conditional_escape(_("Source %s") % number)
-        return f'<sup class="cite"><a href="#cite-{number}" aria-label="{label}">[{number}]</a></sup>'
+        words = conditional_escape(_("source"))  # read aloud as "source [2]", shown as "[2]"
+        hidden = f'<span class="visually-hidden">{words} </span>'
+        return f'<sup class="cite"><a href="#cite-{number}">{hidden}[{number}]</a></sup>'
 
     return mark_safe(CITATION.sub(link, str(conditional_escape(text))))
