@@ -40,33 +40,32 @@ class TreatmentAdmin(SimpleHistoryAdmin):
     inlines = [TreatmentPageInline]
 
 
-class SectionInline(admin.StackedInline):
+class PagePartInline(admin.StackedInline):
+    """A kind of part on a page's form: each folded to its title, checked for unbacked claims."""
+
     formset = ClaimsCheckedPartFormSet
+    template = "admin/treatments/edit_inline/page_parts.html"
+    extra = 0
+
+
+class SectionInline(PagePartInline):
     model = Section
-    template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "heading", "anchor", "body", "sources"]
     autocomplete_fields = ["sources"]
     prepopulated_fields = {"anchor": ["heading"]}
-    extra = 0
 
 
-class FAQEntryInline(admin.StackedInline):
-    formset = ClaimsCheckedPartFormSet
+class FAQEntryInline(PagePartInline):
     model = FAQEntry
-    template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "question", "anchor", "answer", "sources"]
     autocomplete_fields = ["sources"]
     prepopulated_fields = {"anchor": ["question"]}
-    extra = 0
 
 
-class PreventionStepInline(admin.StackedInline):
-    formset = ClaimsCheckedPartFormSet
+class PreventionStepInline(PagePartInline):
     model = PreventionStep
-    template = "admin/treatments/edit_inline/page_parts.html"  # each part folded to its title
     fields = ["order", "title", "detail"]
     show_change_link = True  # Its tips are edited on the step's own page.
-    extra = 0
 
 
 # What the claims check says of a claim nothing backs: (stated as fact, strong) -> words.
