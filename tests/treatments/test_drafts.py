@@ -170,3 +170,17 @@ def test_publishing_at_a_time_without_a_worker_says_so(admin_client, faq, settin
     assert response.status_code == 200
     assert "Publishing at a time needs the background worker" in response.content.decode()
     assert faq.drafts.get().publish_at is None
+
+
+def test_a_scheduled_draft_that_gained_an_unbacked_claim_is_not_published_and_shows_unscheduled(admin_client, faq):
+    from treatments.drafts import publish_if_due
+    from treatments.models import TreatmentPage
+
+    draft = draft_with_a_new_answer(admin_client, faq)
+    when = timezone.now() - datetime.timedelta(minutes=1)  # its time has come
+    TreatmentPage.objects.filter(pk=draft.pk).update(publish_at=when, intro="Guaranteed painless.")
+    assert publish_if_due(draft.pk, when.isoformat()) is False
+    draft.refresh_from_db()
+    assert draft.publish_at is None  # the editor sees it is not scheduled any more
+    faq.refresh_from_db()
+    assert "Guaranteed" not in faq.intro
