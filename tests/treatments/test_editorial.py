@@ -311,3 +311,19 @@ def test_loading_the_shipped_content_keeps_the_day_its_words_last_changed(db):
         call_command("seed_content", stdout=io.StringIO())
     days = {page.last_updated for page in TreatmentPage.objects.all()}
     assert days == {datetime.date(2026, 12, 2)}
+
+
+def test_a_review_with_a_strong_claim_needs_its_sign_off_which_is_kept_by_sentence(faq):
+    from django.core.exceptions import ValidationError
+
+    from treatments.models import ClaimSignOff
+    from treatments.reviews import review_record
+
+    reviewer, _ = clinical_reviewer()
+    Section.objects.create(page=faq, heading="Promise", anchor="promise", body="It is painless.")
+    with pytest.raises(ValidationError, match="painless"):
+        review_record(page=faq, user=reviewer.user)
+    review_record(page=faq, user=reviewer.user, claims_signed_off=True)
+    signed = ClaimSignOff.objects.get(page=faq)
+    assert (signed.sentence, signed.signed_by) == ("It is painless.", reviewer.user)
+    review_record(page=faq, user=reviewer.user)  # signed off once: the next review needs no new tick
