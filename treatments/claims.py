@@ -230,11 +230,12 @@ def strong_sentences_in(text: str, page) -> list[str]:
     """The sentences of `text` (a field an editor is saving on `page`) that claim safety or
     results with no source on the sentence and no sign-off: what a form refuses."""
     signed = signed_off_sentences(page)
-    return [
+    unbacked = (
         the_sentence(sentence)
         for label, _words, sentence in find_claims(text)
         if label in STRONG and not sentence_sources(sentence, page) and the_sentence(sentence) not in signed
-    ]
+    )
+    return list(dict.fromkeys(unbacked))  # each sentence once, however many phrases it holds
 
 
 def uncited_claims(page) -> list[Claim]:

@@ -79,7 +79,8 @@ def _copy_parts(page, draft) -> None:
 def unpublishable_claims(draft) -> list[str]:
     """The draft's sentences that claim safety or results with neither a source on the sentence
     nor a clinical reviewer's sign-off: it cannot be published with any."""
-    return [claim.excerpt for claim in unbacked_strong_claims(TreatmentPage.objects.with_content().get(pk=draft.pk))]
+    claims = unbacked_strong_claims(TreatmentPage.objects.with_content().get(pk=draft.pk))
+    return list(dict.fromkeys(claim.excerpt for claim in claims))  # each sentence once, however many phrases
 
 
 def refuse_unbacked_claims(draft) -> None:

@@ -415,6 +415,8 @@ def test_a_strong_claim_stops_a_publish_a_live_save_and_a_review_until_cited_or_
     refused = admin_client.post(publish_url, {"publish_at": ""})
     assert refused.status_code == 200
     assert "Not published: these sentences claim safety or results" in refused.content.decode()
+    listed = BeautifulSoup(refused.content, "html.parser").select(".review-reminder li")
+    assert [item.get_text() for item in listed] == ["“Guaranteed painless and 100% safe.”"]  # once, for 4 phrases
     assert "I am the reviewing clinician" not in refused.content.decode()  # the admin is no reviewer
     page.refresh_from_db()
     assert "Guaranteed" not in page.intro

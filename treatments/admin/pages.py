@@ -68,13 +68,13 @@ class PreventionStepInline(PagePartInline):
     show_change_link = True  # Its tips are edited on the step's own page.
 
 
-# What the claims check says of a claim nothing backs: (stated as fact, strong) -> words.
-CLAIM_PROBLEM = {
-    (True, False): _("stated as fact: say whose words these are"),
-    (False, True): _("no source on this sentence: cite one as [n], or a clinical reviewer signs it off"),
-    (False, False): _("no source"),
-    (True, True): _("stated as fact: say whose words these are"),
-}
+def claim_problem(claim) -> str:
+    """What the claims check says of a claim nothing backs."""
+    if claim.as_fact:
+        return _("stated as fact: say whose words these are")
+    if claim.strong:
+        return _("no source on this sentence: cite one as [n], or a clinical reviewer signs it off")
+    return _("no source")
 
 
 @admin.register(TreatmentPage)
@@ -165,7 +165,7 @@ class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAd
                     claim.where,
                     _("cites %(sources)s") % {"sources": ", ".join(str(source.title) for source in claim.sources)}
                     if claim.is_cited
-                    else format_html("<strong>{}</strong>", CLAIM_PROBLEM[(claim.as_fact, claim.strong)]),
+                    else format_html("<strong>{}</strong>", claim_problem(claim)),
                     claim.excerpt,
                 )
                 for claim in claims
