@@ -32,6 +32,7 @@ lock: install
 
 # Migrate, and load the site's content into an empty database only: staff edits survive.
 setup: install
+	$(MANAGE) compile_translations --verbosity 0
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_content
 
@@ -55,6 +56,7 @@ run: setup
 # the environment; start-up names any that is missing.
 serve worker: export DJANGO_SETTINGS_MODULE = mesoclinic.settings.production
 serve: install-runtime
+	$(MANAGE) compile_translations --verbosity 0
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_content
 	$(MANAGE) collectstatic --noinput --verbosity 0
@@ -95,6 +97,7 @@ format: install
 # Every test, on SQLite unless DATABASE_URL says otherwise. Browser tests need /usr/bin/chromium:
 # without it they are skipped with a plain message (and fail the run when CI=true).
 test: install lint check
+	DJANGO_SETTINGS_MODULE=mesoclinic.settings.test $(MANAGE) compile_translations --verbosity 0
 	DJANGO_SETTINGS_MODULE=mesoclinic.settings.test $(BIN)/python -m pytest
 
 # The same suite against the PostgreSQL server on this machine.
