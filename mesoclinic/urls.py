@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -17,25 +18,33 @@ from treatments.views import home
 admin.site.site_header = _("Clinic website administration")
 admin.site.site_title = _("Clinic website admin")
 
-urlpatterns = [
+# What patients read, in each language: English at these addresses, Spanish under /es/ with the
+# addresses' words in Spanish too (locale/es/LC_MESSAGES/django.po). Staff pages, the health
+# check, robots.txt, the sitemap (which lists both languages) and share cards have one address.
+patient_pages = i18n_patterns(
     path("", home, name="home"),
-    path("treatments/", include("treatments.urls")),
-    path("appointments/", include("appointments.urls")),
-    path("ratings/", include("appointments.ratings.urls")),
-    path("newsletter/", include("appointments.newsletter.urls")),
+    path(_("treatments/"), include("treatments.urls")),
+    path(_("appointments/"), include("appointments.urls")),
+    path(_("ratings/"), include("appointments.ratings.urls")),
+    path(_("newsletter/"), include("appointments.newsletter.urls")),
+    path(_("privacy/"), privacy_notice, name="privacy"),
+    path(_("accessibility/"), accessibility_statement, name="accessibility"),
+    path(_("visiting/"), visiting, name="visiting"),
+    prefix_default_language=False,
+)
+
+urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path(
         "admin/privacy/", admin.site.admin_view(privacy_requests), {"admin_site": admin.site}, name="privacy_requests"
     ),
     path("admin/still-here/", admin.site.admin_view(still_here), name="staff_still_here"),
     path("admin/", admin.site.urls),
-    path("privacy/", privacy_notice, name="privacy"),
-    path("accessibility/", accessibility_statement, name="accessibility"),
-    path("visiting/", visiting, name="visiting"),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("share/<str:signed_title>.png", share_card, name="share_card"),
+    *patient_pages,
 ]
 
 if settings.DEBUG:  # development only: in production nginx serves /media/ (deploy/nginx.conf)

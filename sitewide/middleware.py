@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .client_address import client_address
@@ -27,6 +28,23 @@ def cross_origin_resource_policy(get_response):
     def middleware(request):
         response = get_response(request)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+    return middleware
+
+
+def language_from_address(get_response):
+    """The language of every page is the one its address names: /es/... is Spanish, any other
+    address the site's first language (LANGUAGE_CODE). Unlike Django's LocaleMiddleware, a cookie
+    or the browser's Accept-Language never decide it, so nothing is sent with `Vary:
+    Accept-Language`: the page cache and nginx keep one copy per address, for every visitor."""
+
+    def middleware(request):
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response
 
     return middleware

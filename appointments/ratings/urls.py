@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
@@ -6,6 +7,6 @@ app_name = "ratings"
 
 urlpatterns = [
     path("", views.rate_page, name="rate"),
-    path("comment/", views.comment_on_page, name="comment"),
-    path("mine/", views.my_rating, name="mine"),
+    path(_("comment/"), views.comment_on_page, name="comment"),
+    path(_("mine/"), views.my_rating, name="mine"),
 ]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -62,6 +61,7 @@ MIDDLEWARE = [
     # A cached public page is answered here, before sessions, authentication or any view. It was
     # stored with every header below already on it (the CSP too), so none of them runs again.
     "sitewide.page_cache.FetchPageFromCache",
+    "sitewide.middleware.language_from_address",  # before anything writes a word
     "csp.middleware.CSPMiddleware",
     # Before anything reads a form: another charset, or a NUL character, gets the site's 400 page.
     "sitewide.middleware.refuse_unreadable_requests",
@@ -164,8 +164,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
-LANGUAGES = [("en", _("English"))]
+# The languages patients read the site in, each named in its own words (the language link says
+# "Español" on an English page). English is at the site's addresses as they were; every other
+# language under its own prefix (/es/). The address alone decides the language (the middleware
+# language_from_address): no cookie, no Accept-Language, so each address is one page any cache
+# may share. A third language: docs/languages.md.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -258,10 +264,13 @@ WORKER_RECONNECT_MAX_SECONDS = env.int("WORKER_RECONNECT_MAX_SECONDS", 30)
 
 # Editorial reviews: a page's next review falls due this many months after its last; pages whose
 # review is due within REVIEW_REMINDER_DAYS are listed for editors (manage.py review_reminders).
-# The reading grade (Flesch-Kincaid) patient pages aim at or below (NLM's easy-to-read guidance).
+# How easy patient pages must be to read, per language (treatments/readability.py): English at or
+# below Flesch-Kincaid grade 8 (NLM's easy-to-read guidance); Spanish at or above Fernández-Huerta
+# reading ease 60, the bottom of its "normal" band, which its scale sets at school grades 7 to 8.
 REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", 12)
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", 30)
 READING_GRADE_TARGET = env.float("READING_GRADE_TARGET", 8.0)
+READING_TARGETS = {"en": READING_GRADE_TARGET, "es": env.float("READING_EASE_TARGET_ES", 60.0)}
 
 # Page ratings.
 RATING_RATE_LIMIT = env.str("RATING_RATE_LIMIT", "30/10m")

@@ -1,0 +1,94 @@
+"""The languages of the site, and each page's address in the others.
+
+The address decides a page's language (sitewide.middleware.language_from_address). Pages that are
+templates (home, visiting, privacy...) have one address per language from the translated URL
+patterns, so Django's `translate_url` finds the other. A treatment page is a row per language
+(`TreatmentPage.translation_of`), so its other addresses are its translations' own; a page not
+yet translated is offered at the address that says so in that language (the page's slugs under
+the language's prefix: treatments.views.treatment_page).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
+
+from treatments.models import TreatmentPage
+
+from .page_cache import kept_content
+
+
+@dataclass(frozen=True)
+class Alternate:
+    code: str
+    name: str  # in its own language: "Español"
+    path: str
+    translated: bool  # False: the address says the page is not yet in this language
+
+    def absolute(self, request) -> str:
+        return request.build_absolute_uri(self.path)
+
+
+def language_names() -> dict[str, str]:
+    return dict(settings.LANGUAGES)
+
+
+def _read_translated_addresses() -> dict[int, dict[str, str]]:
+    pages = (
+        TreatmentPage.objects.published()
+        .select_related("treatment")
+        .only("slug", "treatment__slug", "treatment__language", "translation_of_id")
+        .order_by()
+    )
+    groups: dict[int, dict[str, str]] = {}
+    for page in pages:
+        with translation.override(page.treatment.language):
+            groups.setdefault(page.translation_of_id or page.pk, {})[page.treatment.language] = page.get_absolute_url()
+    return groups
+
+
+def translated_addresses() -> dict[int, dict[str, str]]:
+    """Every published page's address in each language it is written in, by the key of the page
+    in the first language: one query for the whole site, kept with the pages (sitewide.page_cache)."""
+    return kept_content("translated-addresses", _read_translated_addresses)
+
+
+def translations_of(page) -> dict[str, str]:
+    """The page's address in each language it is published in, its own included."""
+    return translated_addresses().get(page.translation_of_id or page.pk, {})
+
+
+def untranslated_address(page, language: str) -> str:
+    """Where a reader of `language` is told this page is not yet in their language: the page's
+    own address names under that language's prefix."""
+    kwargs = {"treatment_slug": page.treatment.slug}
+    if page.slug:
+        kwargs["page_slug"] = page.slug
+    with translation.override(language):
+        return reverse("treatments:page", kwargs=kwargs)
+
+
+def page_alternates(page) -> list[Alternate]:
+    """The page in every language of the site: its translation's address, or the one that says
+    there is none yet."""
+    written = translations_of(page)
+    alternates = []
+    for code, name in settings.LANGUAGES:
+        if code in written:
+            alternates.append(Alternate(code, name, written[code], True))
+        else:
+            alternates.append(Alternate(code, name, untranslated_address(page, code), False))
+    return alternates
+
+
+def path_alternates(request) -> list[Alternate]:
+    """A page that is a template has the same address pattern in every language."""
+    path = request.path
+    if request.resolver_match is None:  # an error page: the other language's home page
+        alternates = []
+        for code, name in settings.LANGUAGES:
+            with translation.override(code):
+                alternates.append(Alternate(code, name, reverse("home"), True))
+        return alternates
+    return [Alternate(code, name, translate_url(path, code), True) for code, name in settings.LANGUAGES]

@@ -1,0 +1,23 @@
+"""The page's language, and its addresses in the site's other languages (sitewide.languages)."""
+
+from django import template
+
+from ..languages import page_alternates, path_alternates
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_languages(context):
+    """Every language's address of this page: a treatment page's translations (`page`, or the
+    page not yet translated: `untranslated`), or the same page's address in each language."""
+    page = context.get("untranslated") or context.get("page")
+    if page is not None and getattr(page, "pk", None) is not None:
+        return page_alternates(page)
+    return path_alternates(context["request"])
+
+
+@register.filter
+def absolute(alternate, request) -> str:
+    """The alternate's address in full (hreflang links must be), on the host the page was asked on."""
+    return alternate.absolute(request)
