@@ -182,7 +182,9 @@ class AppointmentRequestForm(forms.ModelForm):
         return phone
 
     def clean_treatment(self) -> Treatment | None:
-        return self.treatments.get(self.cleaned_data["treatment"])
+        """The treatment chosen, as the front desk knows it: a translation stands for its original."""
+        chosen = self.treatments.get(self.cleaned_data["treatment"])
+        return chosen.translation_of if chosen is not None and chosen.translation_of_id else chosen
 
     def clean_form_token(self):
         token = read_form_token(self.cleaned_data["form_token"])

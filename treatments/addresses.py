@@ -33,11 +33,15 @@ def connect() -> None:
         post_save.connect(_keep_former_slug, sender=model, dispatch_uid=f"slug:{model._meta.label}:post")
 
 
-def current_address(treatment_slug: str, page_slug: str) -> str | None:
-    """Where a page that used to be at this address is now (published), or None."""
-    treatment = Treatment.objects.published().filter(slug=treatment_slug).first()
+def current_address(treatment_slug: str, page_slug: str, language: str) -> str | None:
+    """Where a page in this language that used to be at this address is now (published), or None."""
+    treatment = Treatment.objects.published().filter(slug=treatment_slug, language=language).first()
     if treatment is None:
-        former = FormerSlug.objects.filter(page__isnull=True, slug=treatment_slug).select_related("treatment").first()
+        former = (
+            FormerSlug.objects.filter(page__isnull=True, slug=treatment_slug, treatment__language=language)
+            .select_related("treatment")
+            .first()
+        )
         treatment = former.treatment if former and former.treatment.is_published else None
     if treatment is None:
         return None

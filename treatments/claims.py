@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from .citations import cited_numbers, without_citations
 from .models import ClaimSignOff
 
+NUMBER_ES = r"(?:\d+(?:[.,]\d+)?|una?|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince|veinte)"
 NUMBER = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)"
 
 # (how editors read it, the pattern that finds it). Longer phrases win over the shorter ones they
@@ -53,6 +54,33 @@ CLAIM_PHRASES = [
     ("weight lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+(?:pounds|lbs?|kilos?|kilograms?|kg)\b"),
     ("sizes lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+(?:clothing\s+|dress\s+)?sizes?\b"),
     ("inches lost", rf"\b{NUMBER}(?:\s+to\s+{NUMBER})?\s+inch(?:es)?\b"),
+    # Spanish: the same claims in the words a Spanish page would use.
+    ("aprobado por la FDA", r"\baprobad[oa]s? por la FDA\b"),
+    ("muy seguro", r"\bmuy segur[oa]s?\b"),
+    ("historial de seguridad excepcional", r"\bhistorial de seguridad excepcional\b"),
+    ("seguro", r"\bsegur[oa]s?\b"),
+    ("sin riesgos", r"\bsin riesgos?\b"),
+    ("resultados garantizados", r"\bgarantiz(?:a|an|ado|ada|ados|adas|amos|ar)\b"),
+    ("en nuestra experiencia", r"\ben nuestra experiencia\b"),
+    ("espectacular", r"\bespectacular(?:es|mente)?\b"),
+    ("permanente", r"\bpermanente(?:s|mente)?\b"),
+    ("sin tiempo de inactividad", r"\b(?:sin|no hay) tiempo de inactividad\b"),
+    ("sin tiempo de recuperación", r"\b(?:sin|ni|no hay) tiempo de recuperación\b"),
+    ("revolucionario", r"\brevolucionari[oa]s?\b"),
+    ("probado", r"\b(?:clínicamente )?probad[oa]s?\b"),
+    ("curar", r"\bcur(?:a|an|ar|arla|arlas|arlo|arlos|ado|ada)\b"),
+    ("indoloro", r"\bindolor[oa]s?\b|\bsin dolor\b"),
+    ("milagro", r"\bmilagros?\b"),
+    ("sin efectos secundarios", r"\bsin efectos secundarios\b"),
+    ("eliminar", r"\belimin(?:a|an|ar|ado|ada|en)\b"),
+    ("disolver", r"\bdisolv(?:er|e|en|ió)\b"),
+    ("con éxito", r"\bcon éxito\b"),
+    ("contentos con sus resultados", r"\bcontent[oa]s? con (?:sus|los) resultados\b"),
+    ("limpiar", r"\blimpi(?:a|an|ar)\b"),
+    ("la grasa volverá", r"\bla grasa volverá\b"),
+    ("peso perdido", rf"\b{NUMBER_ES}(?:\s+a\s+{NUMBER_ES})?\s+(?:libras|kilos?|kilogramos?)\b"),
+    ("tallas perdidas", rf"\b{NUMBER_ES}(?:\s+a\s+{NUMBER_ES})?\s+tallas?\b"),
+    ("pulgadas perdidas", rf"\b{NUMBER_ES}(?:\s+a\s+{NUMBER_ES})?\s+pulgadas?\b"),
 ]
 PATTERNS = [(label, re.compile(pattern, re.IGNORECASE)) for label, pattern in CLAIM_PHRASES]
 # Claims of effect a source makes: never the clinic's own voice. Cited only in a sentence that
@@ -65,9 +93,16 @@ EFFECT = {
     "pleased with their results",
     "cleanse",
     "fat will come back",
+    "eliminar",
+    "disolver",
+    "con éxito",
+    "contentos con sus resultados",
+    "limpiar",
+    "la grasa volverá",
 }
 ATTRIBUTION = re.compile(
-    r"\b(?:says?|said|calls?|called|describes?|described|according to|reports?|warned|names?|believed?)\b",
+    r"\b(?:says?|said|calls?|called|describes?|described|according to|reports?|warned|names?|believed?"
+    r"|dice|dicen|decía|dijo|llama|llaman|describe|descrito|según|informes?|advirtió|nombra|cree)\b",
     re.IGNORECASE,
 )
 # Claims of safety or of results: a source on the sentence itself, or a reviewer's sign-off of it.
@@ -81,6 +116,16 @@ STRONG = {
     "guaranteed",
     "no side effects",
     "100%",
+    "aprobado por la FDA",
+    "muy seguro",
+    "historial de seguridad excepcional",
+    "seguro",
+    "sin riesgos",
+    "resultados garantizados",
+    "en nuestra experiencia",
+    "permanente",
+    "indoloro",
+    "sin efectos secundarios",
 }
 
 

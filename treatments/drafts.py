@@ -22,7 +22,7 @@ from .models import ClaimSignOff, PageRevision, PageSource, TreatmentPage
 from .revisions import apply_content, record_revision, snapshot
 
 # The page's own columns a draft copies; never its identity, its draft state or the site's dates.
-NOT_COPIED = {"id", "draft_of", "publish_at", "words_changed_at", "reviewed_words_at"}
+NOT_COPIED = {"id", "draft_of", "publish_at", "words_changed_at", "reviewed_words_at", "translated_words_at"}
 
 
 class DraftExists(Exception):

@@ -179,11 +179,11 @@ def attach_parts(page: TreatmentPage) -> TreatmentPage:
     return page
 
 
-def published_page(treatment_slug: str, page_slug: str) -> TreatmentPage:
-    """The published page at this address with all it shows, or Http404."""
+def published_page(treatment_slug: str, page_slug: str, language: str) -> TreatmentPage:
+    """The published page at this address in this language with all it shows, or Http404."""
     pages = list(
         TreatmentPage.objects.published()
-        .filter(treatment__slug=treatment_slug)
+        .filter(treatment__slug=treatment_slug, treatment__language=language)
         .select_related("treatment__warning_source")
         .order_by("order", "pk")
     )

@@ -3,6 +3,8 @@ may name, and the published treatments the appointment form offers. Both are kep
 cache with the pages themselves, and deleted with them when the content changes
 (sitewide.page_cache), so a post asks the database nothing about them."""
 
+from django.utils.translation import get_language
+
 from sitewide.page_cache import kept_content
 
 from .models import Treatment, TreatmentPage
@@ -18,10 +20,18 @@ def published_pages() -> dict[int, TreatmentPage]:
     return kept_content("published-pages", _read_published_pages)
 
 
-def _read_published_treatments() -> dict[str, Treatment]:
-    return {treatment.slug: treatment for treatment in Treatment.objects.published().only("slug", "name")}
+def _read_published_treatments(language: str) -> dict[str, Treatment]:
+    treatments = (
+        Treatment.objects.published()
+        .filter(language=language)
+        .select_related("translation_of")
+        .only("slug", "name", "translation_of__slug", "translation_of__name")
+    )
+    return {treatment.slug: treatment for treatment in treatments}
 
 
-def published_treatments() -> dict[str, Treatment]:
-    """Every published treatment by its slug, in the site's order, with its name."""
-    return kept_content("published-treatments", _read_published_treatments)
+def published_treatments(language: str | None = None) -> dict[str, Treatment]:
+    """Every published treatment in the language (the current one unless named) by its slug, in
+    the site's order, with its name and the treatment it translates."""
+    language = language or get_language()
+    return kept_content(f"published-treatments:{language}", lambda: _read_published_treatments(language))

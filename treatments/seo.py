@@ -7,27 +7,37 @@ have recorded them.
 
 import json
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from sitewide.languages import translations_of
 
 from .models import Clinic, TreatmentPage
 from .opening_hours import clinic_hours
 
 SCHEMA = "https://schema.org"
 DAY_NAMES = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
-# Kept out of search engines: staff pages, forms and what they lead to, rating endpoints.
-ROBOTS_DISALLOW = [
-    "/admin/",
-    "/appointments/",
-    "/ratings/",
-    # The newsletter's own pages after the sign-up form: for the person who signed up, not for search.
-    "/newsletter/check-your-email/",
-    "/newsletter/confirm/",
-    "/newsletter/unsubscribe/",
-]
+
+
+# Kept out of search engines: staff pages, forms and what they lead to, rating endpoints (in every
+# language: the addresses' words are translated).
+def robots_disallow() -> list[str]:
+    """Each private prefix, as its address starts in each language."""
+    paths = ["/admin/"]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            paths.append(reverse("appointments:request").rsplit("/", 2)[0] + "/")
+            paths.append(reverse("ratings:rate"))
+            paths.append(reverse("newsletter:check_email"))
+            for name in ("newsletter:confirm", "newsletter:unsubscribe"):
+                paths.append(reverse(name, kwargs={"token": "x"}).removesuffix("x/"))
+    return list(dict.fromkeys(paths))
 
 
 def ld_json(data: dict) -> str:
@@ -87,6 +97,7 @@ def page_data(page: TreatmentPage, request) -> list[dict]:
         "name": page.title,
         "description": page.meta_description,
         "url": absolute(page.get_absolute_url()),
+        "inLanguage": page.language,
         "about": {"@type": "MedicalTherapy", "name": page.treatment.name},
     }
     if page.last_updated:
@@ -98,7 +109,7 @@ def page_data(page: TreatmentPage, request) -> list[dict]:
     if review is not None:
         web_page["lastReviewed"] = review.reviewed_on.isoformat()
         web_page["reviewedBy"] = {"@type": "Person", "name": review.reviewer.name, "jobTitle": review.reviewer.role}
-    trail = [("Home", reverse("home")), *page.trail()]
+    trail = [(_("Home"), reverse("home")), *page.trail()]
     breadcrumbs = {
         "@context": SCHEMA,
         "@type": "BreadcrumbList",
@@ -111,19 +122,35 @@ def page_data(page: TreatmentPage, request) -> list[dict]:
 
 
 class TreatmentPageSitemap(Sitemap):
-    """Every published treatment page, with the day its words last changed: the same "Last
-    updated" date the page and its structured data show."""
+    """Every published treatment page in every language, with the day its words last changed (the
+    same "Last updated" date the page and its structured data show), and its translations as
+    alternates, the first language's as x-default."""
 
     def items(self):
         pages = (
             TreatmentPage.objects.published()
             .select_related("treatment")
-            .only("slug", "treatment__slug", "words_changed_at")
+            .only("slug", "treatment__slug", "treatment__language", "translation_of_id", "words_changed_at")
         )
-        return pages.order_by("treatment__order", "order", "pk")
+        return pages.order_by("treatment__language", "treatment__order", "order", "pk")
 
     def location(self, page):
-        return page.get_absolute_url()
+        with translation.override(page.treatment.language):
+            return page.get_absolute_url()
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        for url in urls:
+            written = translations_of(url["item"])
+            if len(written) < 2:
+                continue
+            url["alternates"] = [{"location": base + path, "lang_code": code} for code, path in written.items()]
+            if settings.LANGUAGE_CODE in written:
+                url["alternates"].append(
+                    {"location": base + written[settings.LANGUAGE_CODE], "lang_code": "x-default"}
+                )
+        return urls
 
     def lastmod(self, page):
         return page.last_updated
@@ -132,7 +159,12 @@ class TreatmentPageSitemap(Sitemap):
 class ListPagesSitemap(Sitemap):
     """The home page, the treatments index, the visiting, privacy and accessibility pages, and the
     newsletter's sign-up: every public page that is not a treatment page (forms that store a
-    patient's details, and the pages after them, are kept out of search: ROBOTS_DISALLOW)."""
+    patient's details, and the pages after them, are kept out of search: robots_disallow), in
+    every language, each with the others as alternates."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return ["home", "treatments:index", "visiting", "privacy", "accessibility", "newsletter:sign_up"]
@@ -146,7 +178,7 @@ SITEMAPS = {"lists": ListPagesSitemap, "pages": TreatmentPageSitemap}
 
 @require_GET
 def robots_txt(request):
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in robots_disallow())]
     lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, no-cache"

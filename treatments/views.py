@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
@@ -23,7 +26,7 @@ class TreatmentListView(ListView):
     context_object_name = "treatments"
 
     def get_queryset(self):
-        return Treatment.objects.published().with_published_pages()
+        return Treatment.objects.published().filter(language=get_language()).with_published_pages()
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -42,13 +45,16 @@ treatment_index = TreatmentListView.as_view(
 
 def treatment_page(request, treatment_slug, page_slug=""):
     """Any page of a treatment; the page's kind picks the template that lays out its content."""
+    language = get_language()
     try:
-        page = published_page(treatment_slug, page_slug)
+        page = published_page(treatment_slug, page_slug, language)
     except Http404:
-        moved_to = current_address(treatment_slug, page_slug)
-        if moved_to is None:
+        moved_to = current_address(treatment_slug, page_slug, language)
+        if moved_to is not None:
+            return public(HttpResponsePermanentRedirect(moved_to))  # an old link or bookmark
+        if language == settings.LANGUAGE_CODE:
             raise
-        return public(HttpResponsePermanentRedirect(moved_to))  # an old link or bookmark
+        return not_yet_translated(request, treatment_slug, page_slug)
     template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
     response = render(request, template_names, {"page": page, "treatment": page.treatment})
     if request.GET:
@@ -57,3 +63,15 @@ def treatment_page(request, treatment_slug, page_slug=""):
         add_never_cache_headers(response)
         return response
     return public(response)  # nothing on the page depends on who asks
+
+
+def not_yet_translated(request, treatment_slug, page_slug):
+    """A page in the site's first language, asked for under another language's prefix with its own
+    address names (where the language link of a page not yet translated leads): the page says so
+    in the reader's language and links to the page as it is written; it never passes the first
+    language's words off as the reader's. Kept out of search engines (noindex)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        original = published_page(treatment_slug, page_slug, settings.LANGUAGE_CODE)  # or Http404
+        original_url = original.get_absolute_url()
+    context = {"untranslated": original, "original_url": original_url, "treatment": None}
+    return public(render(request, "treatments/not_translated.html", context))

@@ -1,7 +1,6 @@
 """Clinical review in the admin: the review record, the reading grade, recording one's own review, and reviewers."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -20,7 +19,7 @@ from sitewide.refusals import StaffRefusal
 
 from ..claims import uncited_claims
 from ..models import PageReview, Reviewer, TreatmentPage
-from ..readability import grade, hardest_sentences, page_readability
+from ..readability import grade, hardest_sentences, measure_for, page_readability
 from ..reviews import can_record_own_review, review_record
 
 
@@ -131,12 +130,13 @@ class ReviewViews:
         result = page_readability(page)
         verdict = _("meets the target") if result.meets_target else _("above the target: please simplify")
         summary = format_html(
-            '<p data-reading-grade-url="{}">{} {} ({} {}: {})</p>',
+            '<p data-reading-grade-url="{}?language={}">{} {} ({} {}: {})</p>',
             reverse("admin:treatments_treatmentpage_reading_grade"),
-            _("Flesch-Kincaid grade"),
+            page.language,
+            result.measure.name,
             result.grade,
             _("target"),
-            settings.READING_GRADE_TARGET,
+            result.target,
             verdict,
         )
         above = result.parts_above_target
@@ -154,7 +154,7 @@ class ReviewViews:
                     part.grade,
                     format_html_join("", "<li>“{}” ({})</li>", part.hardest_sentences),
                 )
-                for part in sorted(above, key=lambda part: part.grade, reverse=True)
+                for part in sorted(above, key=lambda part: result.measure.hardness(part.grade), reverse=True)
             ),
         )
         return format_html("{}<p>{}</p><ul>{}</ul>", summary, _("Parts above the target:"), rows)
@@ -164,13 +164,14 @@ class ReviewViews:
         if request.method != "POST" or not self.has_change_permission(request):
             raise PermissionDenied
         text = request.POST.get("text", "")[:20000]
-        value = grade(text)
+        measure = measure_for(request.GET.get("language"))
+        value = grade(text, measure.language)
         return JsonResponse(
             {
                 "grade": value,
-                "target": settings.READING_GRADE_TARGET,
-                "above": value > settings.READING_GRADE_TARGET,
-                "hardest": [sentence for sentence, _grade in hardest_sentences(text)],
+                "target": measure.target,
+                "above": measure.too_hard(value),
+                "hardest": [sentence for sentence, _grade in hardest_sentences(text, language=measure.language)],
             }
         )
 

@@ -2,11 +2,12 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,6 +16,14 @@ from .clinic import Clinic
 from .pictures import Illustrated
 from .reviews import PageReview
 from .sources import PageSource, Source
+
+
+def site_languages():
+    return settings.LANGUAGES
+
+
+def first_language():
+    return settings.LANGUAGE_CODE
 
 
 class TreatmentQuerySet(models.QuerySet):
@@ -32,7 +41,24 @@ class Treatment(Illustrated):
     """A treatment the clinic offers, such as Mesotherapy; its pages hang off it."""
 
     name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("address name"), unique=True)
+    slug = models.SlugField(_("address name"), help_text=_("In the treatment's language, e.g. 'mesoterapia'."))
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=site_languages,  # read when asked: a third language needs no migration
+        default=first_language,
+        help_text=_("The language of the treatment and all its pages: patients reading it see these."),
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # the translation stays, on its own
+        related_name="translations",
+        limit_choices_to={"translation_of__isnull": True},
+        help_text=_("The treatment in the site's first language that this one translates. Empty for that one."),
+    )
     summary = models.TextField(_("summary"), help_text=_("One or two sentences for lists of treatments."))
     order = models.PositiveIntegerField(_("order"), default=0)
     warning = models.TextField(
@@ -61,15 +87,30 @@ class Treatment(Illustrated):
         ordering = ["order", "name"]
         verbose_name = _("treatment")
         verbose_name_plural = _("treatments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="treatment_unique_slug_per_language",
+                violation_error_message=_("Another treatment in this language already has this address name."),
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="one_translation_per_language",
+                violation_error_message=_("This treatment already has a translation in this language."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("treatments:page", kwargs={"treatment_slug": self.slug})
+        with translation.override(self.language):  # its address is in its own language
+            return reverse("treatments:page", kwargs={"treatment_slug": self.slug})
 
     def clean(self):
         super().clean()
+        if self.translation_of_id is not None and self.language == settings.LANGUAGE_CODE:
+            raise ValidationError({"language": _("A translation is in another language than the page it translates.")})
         if self.warning.strip() and self.warning_source_id is None:
             raise ValidationError({"warning_source": _("Name the source of the warning: patients read it under it.")})
 
@@ -136,8 +177,25 @@ class TreatmentPage(Illustrated):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="pages")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     slug = models.SlugField(
-        _("address name"), blank=True, help_text=_("Empty for the treatment's main page; otherwise e.g. 'faq'.")
+        _("address name"),
+        blank=True,
+        help_text=_("Empty for the treatment's main page; otherwise e.g. 'faq', in the page's language."),
     )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # the translation stays, on its own
+        related_name="translations",
+        help_text=_(
+            "The page this one translates, of the treatment this treatment translates. Empty for a page "
+            "in the site's first language."
+        ),
+    )
+    # The original's words_changed_at that this translation was last brought up to date with: while
+    # the original's words are newer, editors are told the translation is out of date.
+    translated_words_at = models.DateTimeField(null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     short_title = models.CharField(
         _("short title"), max_length=60, help_text=_("Used in the breadcrumb and the list of pages, e.g. 'FAQ'.")
@@ -202,7 +260,7 @@ class TreatmentPage(Illustrated):
         "self", null=True, blank=True, editable=False, on_delete=models.CASCADE, related_name="drafts"
     )
     publish_at = models.DateTimeField(_("publish at"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["reviewed_words_at", "draft_of", "publish_at"])
+    history = HistoricalRecords(excluded_fields=["reviewed_words_at", "draft_of", "publish_at", "translated_words_at"])
 
     # The kinds of page a patient decides from: an unwritten decision section is listed there.
     DECIDING_KINDS = {Kind.OVERVIEW, Kind.SAFETY}
@@ -221,6 +279,12 @@ class TreatmentPage(Illustrated):
                 violation_error_message=_("Another page of this treatment already has this address name."),
             ),
             models.UniqueConstraint(fields=["draft_of"], name="one_draft_per_page"),
+            models.UniqueConstraint(
+                fields=["treatment", "translation_of"],
+                condition=Q(draft_of__isnull=True),
+                name="one_translation_of_a_page_per_treatment",
+                violation_error_message=_("Another page of this treatment already translates that page."),
+            ),
         ]
 
     def __str__(self):
@@ -232,7 +296,28 @@ class TreatmentPage(Illustrated):
         kwargs = {"treatment_slug": self.treatment.slug}
         if self.slug:
             kwargs["page_slug"] = self.slug
-        return reverse("treatments:page", kwargs=kwargs)
+        with translation.override(self.language):  # its address is in its own language
+            return reverse("treatments:page", kwargs=kwargs)
+
+    def clean(self):
+        super().clean()
+        original = self.translation_of
+        if original is None or self.treatment_id is None:
+            return
+        if original.treatment_id != self.treatment.translation_of_id:
+            raise ValidationError({"translation_of": _("Choose a page of the treatment this treatment translates.")})
+
+    @property
+    def language(self) -> str:
+        return self.treatment.language
+
+    @property
+    def translation_out_of_date(self) -> bool:
+        """The original page's words changed after this translation was last brought up to date."""
+        original = self.translation_of
+        if original is None or original.words_changed_at is None:
+            return False
+        return self.translated_words_at is None or original.words_changed_at > self.translated_words_at
 
     def trail(self) -> list[tuple[str, str]]:
         """The breadcrumb after Home: Treatments, the treatment, then this page if it is not the overview."""

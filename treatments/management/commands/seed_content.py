@@ -15,7 +15,7 @@ from treatments.models import (
 )
 from treatments.revisions import record_revision
 
-FIXTURES = ["clinic", "mesotherapy"]
+FIXTURES = ["clinic", "mesotherapy", "mesotherapy_es"]
 SEED_LOCK = 7_461_001  # any fixed number: the advisory lock that serializes loads
 CONTENT_MODELS = [Clinic, Source, Treatment, TreatmentPage, Section, FAQEntry, PreventionStep, PreventionTip]
 
