@@ -1,5 +1,6 @@
 """The seed documents' facts are all on the site, and the fixtures load again without copies."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -235,10 +236,13 @@ def test_every_treatment_page_shows_the_clinic_next_steps(client, content, url):
 
 
 @pytest.mark.parametrize("url", list(SEED_FACTS))
-def test_last_updated_is_when_the_content_was_loaded_and_no_review_is_claimed(client, content, url):
+def test_last_updated_is_when_the_shipped_words_changed_and_no_review_is_claimed(client, content, url):
     html = client.get(url).content.decode()
-    today = timezone.localdate()
-    assert f'<dt>Last updated</dt><dd><time datetime="{today:%Y-%m-%d}">{today.day} {today:%B %Y}</time></dd>' in html
+    shipped = timezone.localdate(SHIPPED_WORDS_CHANGED_AT)  # fixtures/: the words' date, not the load's
+    assert (
+        f'<dt>Last updated</dt><dd><time datetime="{shipped:%Y-%m-%d}">{shipped.day} {shipped:%B %Y}</time></dd>'
+        in html
+    )
     record = BeautifulSoup(html, "html.parser").select_one(".review-dates").get_text(" ")
     assert "2015" not in record  # the 2015 date belongs to its source, listed with the sources
     assert "<dt>Medical review</dt><dd>No clinician has reviewed this page yet.</dd>" in html
@@ -249,14 +253,14 @@ def test_last_updated_is_when_the_content_was_loaded_and_no_review_is_claimed(cl
 def test_loading_the_fixtures_again_adds_nothing(content):
     models = [Clinic, Treatment, TreatmentPage, Section, FAQEntry, PreventionStep, PreventionTip]
     before = {model: model.objects.count() for model in models}
-    call_command("loaddata", "clinic", "mesotherapy", verbosity=0)
+    call_command("loaddata", "clinic", "mesotherapy", "mesotherapy_es", verbosity=0)
     assert {model: model.objects.count() for model in models} == before
-    assert before[FAQEntry] == 9
-    assert before[PreventionStep] == 5
+    assert before[FAQEntry] == 9 * 2  # in English and in Spanish
+    assert before[PreventionStep] == 5 * 2
 
 
 def test_the_five_steps_carry_their_own_tips(content):
-    tips = {step.title: step.tips.count() for step in PreventionStep.objects.all()}
+    tips = {step.title: step.tips.count() for step in PreventionStep.objects.filter(page__treatment__language="en")}
     assert tips == {
         "Pay attention to your diet": 6,
         "Quit smoking, or cut down": 0,
@@ -299,6 +303,8 @@ SHIPPED_WORDS = {
     3: ("2026-12-02T16:00:00Z", "07ad821c42ab2427"),
     4: ("2026-12-02T16:00:00Z", "755b558a364c1e51"),
 }
+# The four pages' words were shipped on one day.
+SHIPPED_WORDS_CHANGED_AT = datetime.datetime.fromisoformat(SHIPPED_WORDS[1][0])
 
 
 def shipped_words_digests() -> dict:
