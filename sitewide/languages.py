@@ -30,10 +30,6 @@ class Alternate:
         return request.build_absolute_uri(self.path)
 
 
-def language_names() -> dict[str, str]:
-    return dict(settings.LANGUAGES)
-
-
 def _read_translated_addresses() -> dict[int, dict[str, str]]:
     pages = (
         TreatmentPage.objects.published()
@@ -43,8 +39,7 @@ def _read_translated_addresses() -> dict[int, dict[str, str]]:
     )
     groups: dict[int, dict[str, str]] = {}
     for page in pages:
-        with translation.override(page.treatment.language):
-            groups.setdefault(page.translation_of_id or page.pk, {})[page.treatment.language] = page.get_absolute_url()
+        groups.setdefault(page.translation_of_id or page.pk, {})[page.language] = page.get_absolute_url()
     return groups
 
 
@@ -59,16 +54,6 @@ def translations_of(page) -> dict[str, str]:
     return translated_addresses().get(page.translation_of_id or page.pk, {})
 
 
-def untranslated_address(page, language: str) -> str:
-    """Where a reader of `language` is told this page is not yet in their language: the page's
-    own address names under that language's prefix."""
-    kwargs = {"treatment_slug": page.treatment.slug}
-    if page.slug:
-        kwargs["page_slug"] = page.slug
-    with translation.override(language):
-        return reverse("treatments:page", kwargs=kwargs)
-
-
 def page_alternates(page) -> list[Alternate]:
     """The page in every language of the site: its translation's address, or the one that says
     there is none yet."""
@@ -78,7 +63,8 @@ def page_alternates(page) -> list[Alternate]:
         if code in written:
             alternates.append(Alternate(code, name, written[code], True))
         else:
-            alternates.append(Alternate(code, name, untranslated_address(page, code), False))
+            # Where a reader of that language is told the page is not yet in it.
+            alternates.append(Alternate(code, name, page.address_in(code), False))
     return alternates
 
 

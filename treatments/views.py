@@ -2,7 +2,6 @@ from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -70,8 +69,6 @@ def not_yet_translated(request, treatment_slug, page_slug):
     address names (where the language link of a page not yet translated leads): the page says so
     in the reader's language and links to the page as it is written; it never passes the first
     language's words off as the reader's. Kept out of search engines (noindex)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        original = published_page(treatment_slug, page_slug, settings.LANGUAGE_CODE)  # or Http404
-        original_url = original.get_absolute_url()
-    context = {"untranslated": original, "original_url": original_url, "treatment": None}
+    original = published_page(treatment_slug, page_slug, settings.LANGUAGE_CODE)  # or Http404
+    context = {"untranslated": original, "treatment": None}
     return public(render(request, "treatments/not_translated.html", context))

@@ -293,10 +293,14 @@ class TreatmentPage(Illustrated):
         return _("Draft: %s") % name if self.draft_of_id else name
 
     def get_absolute_url(self):
+        return self.address_in(self.language)  # its address is in its own language
+
+    def address_in(self, language: str) -> str:
+        """The page's address names under `language`'s prefix (its own language: its address)."""
         kwargs = {"treatment_slug": self.treatment.slug}
         if self.slug:
             kwargs["page_slug"] = self.slug
-        with translation.override(self.language):  # its address is in its own language
+        with translation.override(language):
             return reverse("treatments:page", kwargs=kwargs)
 
     def clean(self):
