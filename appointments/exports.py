@@ -5,6 +5,7 @@ import itertools
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language_info
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -18,6 +19,8 @@ REQUEST_COLUMNS = [
     "e-mail",
     "phone",
     "contact by",
+    "language for the call",
+    "site language",
     "newsletter",
     "would like to",
     "treatment",
@@ -61,6 +64,8 @@ def request_rows(queryset):
             a.email,
             a.phone.as_national if a.phone else "",
             a.get_contact_preference_display(),
+            a.call_language_name,
+            get_language_info(a.language)["name"],
             "yes" if a.newsletter else "no",
             a.get_purpose_display(),
             a.treatment.name if a.treatment else "",

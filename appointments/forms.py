@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from localflavor.us.forms import USStateSelect
 from phonenumber_field.formfields import PhoneNumberField
@@ -15,7 +16,7 @@ from phonenumbers import region_code_for_number
 from treatments.models import Treatment
 from treatments.selectors import published_treatments
 
-from .models import COMMENTS_MAX_LENGTH, AppointmentRequest
+from .models import COMMENTS_MAX_LENGTH, OTHER_LANGUAGE, AppointmentRequest
 from .newsletter.services import SIGN_UP_HELP, SIGN_UP_LABEL
 
 FORM_TOKEN_SALT = "appointments.request-form"
@@ -73,8 +74,11 @@ class AppointmentRequestForm(forms.ModelForm):
             "newsletter": SIGN_UP_LABEL,
             "purpose": _("I would like to"),
             "comments": _("Your comments"),
+            "call_language": _("Language for the call"),
+            "call_language_other": _("Which language?"),
         }
         help_texts = {
+            "call_language_other": _("If you chose another language: we will find an interpreter if we can."),
             "newsletter": SIGN_UP_HELP,
             "comments": _(
                 "For example, the days and times that suit you best. Please do not describe symptoms or "
@@ -89,6 +93,8 @@ class AppointmentRequestForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "contact_preference": forms.RadioSelect,
             "purpose": forms.RadioSelect,
+            "call_language": forms.RadioSelect,
+            "call_language_other": forms.TextInput(attrs={"autocomplete": "language"}),
             "comments": forms.Textarea(attrs={"rows": 4, "maxlength": COMMENTS_MAX_LENGTH}),
         }
         error_messages = {
@@ -101,6 +107,7 @@ class AppointmentRequestForm(forms.ModelForm):
                 "invalid": _("Enter an e-mail address like name@example.com."),
             },
             "contact_preference": {"required": _("Choose how we should contact you: by e-mail or by phone.")},
+            "call_language": {"required": _("Choose the language you would like us to call you in.")},
             "comments": {"max_length": _("Please keep your comments to %(limit_value)d characters or fewer.")},
         }
 
@@ -111,6 +118,8 @@ class AppointmentRequestForm(forms.ModelForm):
         self.fields["contact_preference"].choices = AppointmentRequest.ContactPreference.choices
         self.fields["purpose"].choices = AppointmentRequest.Purpose.choices
         self.fields["purpose"].required = False
+        # Each language by its own name, as patients look for it ("Español"); another one, typed.
+        self.fields["call_language"].choices = [*settings.LANGUAGES, (OTHER_LANGUAGE, _("Another language"))]
         self.treatments = published_treatments() if treatments is None else treatments
         self.fields["treatment"].choices = [
             ("", _("Not sure, or something else")),
@@ -118,6 +127,7 @@ class AppointmentRequestForm(forms.ModelForm):
         ]
         if not self.is_bound:
             self.initial.setdefault("form_token", issue_form_token())
+            self.initial.setdefault("call_language", get_language())
 
     @classmethod
     def while_database_is_down(cls, data=None) -> "AppointmentRequestForm":
@@ -144,6 +154,8 @@ class AppointmentRequestForm(forms.ModelForm):
                 side_by_side("email", "phone"),
             ),
             "contact_preference",
+            "call_language",
+            "call_language_other",
             "newsletter",
             "purpose",
             "treatment",
@@ -208,4 +220,5 @@ class AppointmentRequestForm(forms.ModelForm):
         data["purpose"] = data["purpose"] or ""
         data["submission_token"] = self.cleaned_data["form_token"]
         data["sent_quickly"] = self.sent_quickly()
+        data["language"] = get_language()  # the pages' language: what the site writes back in
         return data

@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from localflavor.us.models import USStateField
 from localflavor.us.us_states import STATE_CHOICES
 from phonenumber_field.modelfields import PhoneNumberField
+
+from treatments.models.pages import first_language, site_languages
 
 COMMENTS_MAX_LENGTH = 1000
 DUPLICATE_WINDOW = timezone.timedelta(days=30)  # requests this close with the same e-mail or phone
@@ -42,6 +44,18 @@ class StateField(USStateField):
 class ContactPreference(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
+
+
+OTHER_LANGUAGE = "other"
+
+
+def call_language_choices():
+    """The site's languages, each by its name in English (what the front desk reads), and another
+    the patient types: read when asked, so a third language of the site needs no migration."""
+    return [
+        *((code, get_language_info(code)["name"]) for code, _name in settings.LANGUAGES),
+        (OTHER_LANGUAGE, _("Another language")),
+    ]
 
 
 class Status(models.TextChoices):
@@ -229,6 +243,15 @@ class AppointmentRequest(models.Model):
     comments = models.TextField(
         _("comments"), blank=True, max_length=COMMENTS_MAX_LENGTH, validators=[MaxLengthValidator(COMMENTS_MAX_LENGTH)]
     )
+    call_language = models.CharField(
+        _("language for the call"), max_length=10, choices=call_language_choices, default=first_language
+    )
+    call_language_other = models.CharField(_("which language"), max_length=60, blank=True)
+    # The language of the pages the request was sent from: everything the site sends the patient
+    # is written in it (the confirmation, the staff's e-mails, the newsletter).
+    language = models.CharField(
+        _("language of the site"), max_length=10, choices=site_languages, default=first_language, editable=False
+    )
     # One per rendering of the form: a second press of Send, or a resent POST, finds it taken.
     submission_token = models.UUIDField(unique=True, editable=False)
     sent_quickly = models.BooleanField(
@@ -321,6 +344,8 @@ class AppointmentRequest(models.Model):
         "purpose",
         "treatment",
         "comments",
+        "call_language",
+        "call_language_other",
     ]
 
     class Meta:
@@ -362,6 +387,26 @@ class AppointmentRequest(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
+
+    def clean(self):
+        super().clean()
+        self.call_language_other = self.call_language_other.strip() if self.call_language == OTHER_LANGUAGE else ""
+        if self.call_language == OTHER_LANGUAGE and not self.call_language_other:
+            raise ValidationError({"call_language_other": _("Type the language you would like us to call you in.")})
+
+    @property
+    def call_language_name(self) -> str:
+        """The language for the call as the front desk reads it: "Spanish", or what the patient typed."""
+        if self.call_language == OTHER_LANGUAGE:
+            return self.call_language_other
+        return self.get_call_language_display()
+
+    @property
+    def interpreter_note(self) -> str:
+        """For the front desk: empty when the patient asked for the site's first language."""
+        if self.call_language == settings.LANGUAGE_CODE:
+            return ""
+        return _("Prefers %(language)s: call with an interpreter if needed.") % {"language": self.call_language_name}
 
     @property
     def wants_email_confirmation(self):
@@ -492,7 +537,20 @@ class MessageTemplate(models.Model):
         "clinic_address": _("the clinic's address"),
     }
 
-    name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("What staff choose from."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("What staff choose from."))
+    # Staff choose a template in the site's first language; the patient gets its version in the
+    # language of their request (translation_of names the template a version translates).
+    language = models.CharField(_("language"), max_length=10, choices=site_languages, default=first_language)
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        limit_choices_to={"translation_of__isnull": True},
+        help_text=_("The e-mail in the site's first language that this one translates. Empty for that one."),
+    )
     subject = models.CharField(_("subject"), max_length=150)
     body = models.TextField(_("text"))
     confirms_appointment = models.BooleanField(
@@ -508,9 +566,30 @@ class MessageTemplate(models.Model):
         ordering = ["order", "name"]
         verbose_name = _("e-mail to patients")
         verbose_name_plural = _("e-mails to patients")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "name"], name="message_template_name_per_language"),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="message_template_one_translation_per_language",
+                violation_error_message=_("This e-mail already has a version in this language."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if (self.translation_of_id is None) != (self.language == settings.LANGUAGE_CODE):
+            raise ValidationError(
+                {"translation_of": _("A version in another language names the e-mail it translates; only those do.")}
+            )
+
+    def version_in(self, language: str) -> "MessageTemplate | None":
+        """This e-mail as a patient who wrote in `language` reads it, or None while nobody wrote it."""
+        if self.language == language:
+            return self
+        return self.translations.filter(language=language).first()
 
 
 class PatientMessage(models.Model):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from treatments.context_processors import clinic_for_pages
 from treatments.models import Clinic
@@ -80,28 +80,31 @@ def send_request_notifications(appointment_id: int) -> bool:
             "admin_url": settings.SITE_URL.rstrip("/") + appointment.get_admin_url(),
             "response_due": response_due(appointment.received_at),
         }
-        # (what it is, the timestamp that records it was sent, templates' name, recipient, wanted)
+        # (what it is, the timestamp that records it was sent, templates' name, recipient, wanted,
+        # language: the staff's in the site's first, the patient's in their request's)
         mails = [
-            ("Staff alert", "staff_notified_at", "staff", staff_address(clinic), True),
+            ("Staff alert", "staff_notified_at", "staff", staff_address(clinic), True, settings.LANGUAGE_CODE),
             (
                 "Confirmation",
                 "patient_confirmed_at",
                 "patient",
                 appointment.email,
                 appointment.wants_email_confirmation,
+                appointment.language,
             ),
         ]
         problems = []
-        for what, sent_field, template, recipient, wanted in mails:
+        for what, sent_field, template, recipient, wanted, language in mails:
             if not wanted or getattr(appointment, sent_field) is not None:
                 continue
             try:
-                _send(
-                    f"appointments/email/{template}_subject.txt",
-                    f"appointments/email/{template}_body.txt",
-                    context,
-                    recipient,
-                )
+                with translation.override(language):
+                    _send(
+                        f"appointments/email/{template}_subject.txt",
+                        f"appointments/email/{template}_body.txt",
+                        context,
+                        recipient,
+                    )
             except MAIL_ERRORS as error:
                 logger.warning(
                     "%s for appointment request %s not sent: %s", what, appointment.pk, type(error).__name__

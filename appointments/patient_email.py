@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -43,9 +43,10 @@ def check_template_text(text: str) -> None:
 
 
 def appointment_words(when: datetime.datetime | None) -> str:
+    """The appointment's day and time in the active language ("Thursday 3 December 2026 at 10:00 AM")."""
     if when is None:
         return _("(no appointment recorded)")
-    return f"{timezone.localtime(when):%A %-d %B %Y at %-I:%M %p}"
+    return dateformat.format(timezone.localtime(when), _("l j F Y \\a\\t g:i A"))
 
 
 def clinic_address(clinic) -> str:
@@ -54,6 +55,12 @@ def clinic_address(clinic) -> str:
 
 
 def render_message(template: MessageTemplate, appointment, appointment_at=None) -> tuple[str, str]:
+    """The template's subject and text for this patient, filled in, in the request's language."""
+    with translation.override(appointment.language):
+        return _render_message(template, appointment, appointment_at)
+
+
+def _render_message(template: MessageTemplate, appointment, appointment_at=None) -> tuple[str, str]:
     clinic = clinic_for_pages()
     values = {
         "first_name": appointment.first_name,
@@ -109,7 +116,9 @@ def send(message_id: int) -> bool:
     if clinic:
         email.reply_to = [clinic.email]
     if message.appointment_at:
-        email.attach("appointment.ics", calendar_file(message), "text/calendar; method=PUBLISH; charset=utf-8")
+        with translation.override(message.request.language):  # the event's words, in the patient's language
+            ics = calendar_file(message)
+        email.attach("appointment.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8")
     try:
         email.send(fail_silently=False)
     except Exception as error:  # the kind only: a mail server's text can quote the address

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -59,6 +60,9 @@ def appointment_request_create(
     comments: str = "",
     sent_quickly: bool = False,
     client_address: str | None = None,
+    call_language: str = settings.LANGUAGE_CODE,
+    call_language_other: str = "",
+    language: str = settings.LANGUAGE_CODE,
 ) -> tuple[AppointmentRequest, bool]:
     """Stores a patient's request once per form token and queues its notifications with it.
 
@@ -82,6 +86,9 @@ def appointment_request_create(
         comments=comments,
         submission_token=submission_token,
         sent_quickly=sent_quickly,
+        call_language=call_language,
+        call_language_other=call_language_other,
+        language=language,
     )
     appointment.answer_due_at = response_due(appointment.received_at)
     # The database guards the token, under concurrency too. The treatment came from the database
@@ -97,6 +104,7 @@ def appointment_request_create(
                     source=Source.REQUEST_FORM,
                     words=f"{SIGN_UP_LABEL}. {SIGN_UP_HELP}",
                     client_address=client_address,
+                    language=language,
                 )
     except IntegrityError:
         # Usually a second press of Send: the first request stands, and nothing was half-saved.

@@ -4,6 +4,7 @@ receptionist opened), a queue row's, a contact attempt and an e-mail to the pati
 from django import forms
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AppointmentRequest, ContactAttempt, MessageTemplate, Status
@@ -250,10 +251,17 @@ class ContactAttemptForm(forms.ModelForm):
         return when
 
 
+def missing_version(template, language: str) -> str:
+    return _(
+        "“%(name)s” has no %(language)s version yet, and this patient wrote to us in %(language)s: add one "
+        "(E-mails to patients, “translation of” %(name)s), or contact the patient another way."
+    ) % {"name": template.name, "language": get_language_info(language)["name"]}
+
+
 class PatientEmailForm(forms.Form):
     template = forms.ModelChoiceField(
         label=_("E-mail the patient"),
-        queryset=MessageTemplate.objects.all(),
+        queryset=MessageTemplate.objects.filter(translation_of__isnull=True),
         empty_label=None,
         help_text=_("The clinic's own texts (E-mails to patients, in the admin). Nothing medical is added."),
     )
@@ -266,4 +274,9 @@ class PatientEmailForm(forms.Form):
         template = self.cleaned_data["template"]
         if template.confirms_appointment and (self.appointment is None or self.appointment.appointment_at is None):
             raise forms.ValidationError(_("Record the appointment's date and time first: this e-mail confirms it."))
-        return template
+        if self.appointment is None:
+            return template
+        version = template.version_in(self.appointment.language)
+        if version is None:
+            raise forms.ValidationError(missing_version(template, self.appointment.language))
+        return version

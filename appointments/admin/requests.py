@@ -1,11 +1,13 @@
 """Appointment requests in the admin: a request's page, with the queue and the contact panel as its mixins."""
 
 import phonenumbers
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit
@@ -13,12 +15,23 @@ from ..models import AppointmentRequest, MessageTemplate
 from ..services import StaleRequest, appointment_request_change, patient_email_send
 from .contact import ContactPanelViews
 from .filters import staff_who_work_requests
-from .forms import RequestForm, StaffChoiceField, person
+from .forms import RequestForm, StaffChoiceField, missing_version, person
 from .worklist import WorklistViews
 
 # Shown read-only, as the patient sent them (phone and e-mail as links, see below).
 AS_SENT_FIELDS = ["received_at", *AppointmentRequest.PATIENT_FIELDS]
-CONTACT_FIELDS = ["first_name", "last_name", "phone_link", "email_link", "contact_preference", "city", "state"]
+CONTACT_FIELDS = [
+    "first_name",
+    "last_name",
+    "phone_link",
+    "email_link",
+    "contact_preference",
+    "call_language",
+    "call_language_other",
+    "interpreter",
+    "city",
+    "state",
+]
 REQUEST_FIELDS = [
     "treatment_name" if name == "treatment" else name
     for name in AS_SENT_FIELDS
@@ -38,6 +51,7 @@ class AppointmentRequestAdmin(WorklistViews, ContactPanelViews, admin.ModelAdmin
     readonly_fields = [
         *AS_SENT_FIELDS,
         "treatment_name",
+        "interpreter",
         "phone_link",
         "email_link",
         "sent_quickly",
@@ -92,6 +106,12 @@ class AppointmentRequestAdmin(WorklistViews, ContactPanelViews, admin.ModelAdmin
     @admin.display(description=_("treatment"))
     def treatment_name(self, appointment):
         return appointment.treatment.name if appointment.treatment else "-"  # text: not every user may open it
+
+    @admin.display(description=_("interpreter"))
+    def interpreter(self, appointment):
+        if appointment.interpreter_note:
+            return appointment.interpreter_note
+        return _("Not needed: the patient asked for %s.") % get_language_info(settings.LANGUAGE_CODE)["name"]
 
     @admin.display(description=_("status changed by"))
     def status_changed_by_name(self, appointment):
@@ -170,13 +190,19 @@ class AppointmentRequestAdmin(WorklistViews, ContactPanelViews, admin.ModelAdmin
             appointment=obj, opened_version=form.cleaned_data["opened_version"], changed_by=request.user, **changes
         )
         if "appointment_at" in changes and saved.appointment_at and form.cleaned_data.get("send_confirmation"):
-            confirmation = MessageTemplate.objects.filter(confirms_appointment=True).first()
+            confirmation = MessageTemplate.objects.filter(confirms_appointment=True, translation_of=None).first()
+            version = confirmation.version_in(saved.language) if confirmation else None
             if confirmation is None:
                 messages.warning(
                     request,
                     _("No confirmation was sent: no e-mail to patients is marked as confirming an appointment."),
                 )
+            elif version is None:
+                messages.warning(
+                    request, _("No confirmation was sent: ") + missing_version(confirmation, saved.language)
+                )
             else:
+                confirmation = version
                 patient_email_send(
                     appointment=saved, template=confirmation, sent_by=request.user, appointment_at=saved.appointment_at
                 )

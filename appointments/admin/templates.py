@@ -11,7 +11,7 @@ from ..patient_email import check_template_text
 class MessageTemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
-        fields = ["name", "subject", "body", "confirms_appointment", "order"]
+        fields = ["name", "language", "translation_of", "subject", "body", "confirms_appointment", "order"]
 
     def clean_subject(self):
         check_template_text(self.cleaned_data["subject"])
@@ -27,8 +27,9 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     """The e-mails the front desk sends patients from a request's page."""
 
     form = MessageTemplateForm
-    list_display = ["name", "subject", "confirms_appointment", "order"]
+    list_display = ["name", "language", "translation_of", "subject", "confirms_appointment", "order"]
     list_editable = ["order"]
+    list_filter = ["language"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -36,6 +36,7 @@ class WorklistViews:
         AssignedFilter,
         "status",
         "contact_preference",
+        "call_language",
         NotificationFilter,
         "sent_quickly",
         "newsletter",
@@ -73,7 +74,13 @@ class WorklistViews:
 
     @admin.display(description=_("contact by"), ordering="contact_preference")
     def contact_by(self, appointment):
-        return appointment.get_contact_preference_display()
+        """How, and in which language when it is not the site's first (the call may need an interpreter)."""
+        how = appointment.get_contact_preference_display()
+        if not appointment.interpreter_note:
+            return how
+        return format_html(
+            '{}<br><strong class="call-language">{}</strong>', how, _("in %s") % appointment.call_language_name
+        )
 
     def get_changelist_form(self, request, **kwargs):
         """Each row is checked against the version listed (QueueRowForm); the staff to assign to

@@ -35,7 +35,7 @@ class IssueForm(forms.ModelForm):
 
     class Meta:
         model = NewsletterIssue
-        fields = ["subject", "body"]
+        fields = ["language", "subject", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 20, "cols": 80})}
 
     def __init__(self, *args, **kwargs):
@@ -65,8 +65,9 @@ class IssueForm(forms.ModelForm):
 @admin.register(NewsletterIssue)
 class NewsletterIssueAdmin(admin.ModelAdmin):
     form = IssueForm
-    list_display = ["subject", "created_at", "sending"]
-    fields = ["subject", "body", "opened_version"]
+    list_display = ["subject", "language", "created_at", "sending"]
+    list_filter = ["language"]
+    fields = ["language", "subject", "body", "opened_version"]
     change_form_template = "admin/appointments/newsletterissue/change_form.html"
     change_list_template = "admin/appointments/newsletterissue/change_list.html"
 
@@ -83,10 +84,10 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
         return with_counts(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
-        return ["subject", "body"] if obj is not None and obj.sending_started else []
+        return ["language", "subject", "body"] if obj is not None and obj.sending_started else []
 
     def get_fields(self, request, obj=None):
-        return ["subject", "body"] if obj is not None and obj.sending_started else self.fields
+        return ["language", "subject", "body"] if obj is not None and obj.sending_started else self.fields
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.sending_started)
@@ -106,7 +107,7 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["numbers"] = issue_counts(obj) if obj.sending_started else None
-            context["confirmed"] = recipients().count()
+            context["confirmed"] = recipients(obj.language).count()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
@@ -201,5 +202,5 @@ class NewsletterIssueAdmin(admin.ModelAdmin):
                     _("Sending to %(number)s subscribers: this page shows how far it has got.") % {"number": number},
                 )
             return redirect("admin:appointments_newsletterissue_change", issue.pk)
-        number = recipients().count()
+        number = recipients(issue.language).count()
         return self._page(request, issue, "send", title=_("Send %s") % issue.subject, recipients=number)

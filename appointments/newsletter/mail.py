@@ -21,6 +21,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from markdown_it import MarkdownIt
 
 from treatments.context_processors import clinic_for_pages
@@ -58,6 +59,11 @@ def unsubscribe_links(digest: str, issue_id: int | None) -> tuple[str, str]:
 
 
 def confirmation_message(subscriber) -> EmailMultiAlternatives:
+    with translation.override(subscriber.language):  # its words and its link, in the sign-up's language
+        return _confirmation_message(subscriber)
+
+
+def _confirmation_message(subscriber) -> EmailMultiAlternatives:
     clinic = clinic_for_pages()
     context = {
         "clinic": clinic,
@@ -73,7 +79,13 @@ def confirmation_message(subscriber) -> EmailMultiAlternatives:
 
 
 def issue_message(issue, email: str, digest: str, *, test: bool = False) -> EmailMultiAlternatives:
-    """One issue for one recipient: its text and HTML, with that recipient's unsubscribe links."""
+    """One issue for one recipient: its text and HTML, with that recipient's unsubscribe links,
+    in the issue's language (the unsubscribe page too)."""
+    with translation.override(issue.language):
+        return _issue_message(issue, email, digest, test=test)
+
+
+def _issue_message(issue, email: str, digest: str, *, test: bool = False) -> EmailMultiAlternatives:
     clinic = clinic_for_pages()
     url, mailto = unsubscribe_links(digest, None if test else issue.pk)
     context = {
@@ -81,7 +93,7 @@ def issue_message(issue, email: str, digest: str, *, test: bool = False) -> Emai
         "clinic": clinic,
         "body_html": MARKDOWN.render(issue.body),
         "unsubscribe_url": url,
-        "site_url": site_url("/"),
+        "site_url": site_url(reverse("home")),
         "test": test,
     }
     text = render_to_string("appointments/email/newsletter_issue.txt", context)

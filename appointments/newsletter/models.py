@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from treatments.models.pages import first_language, site_languages
+
 
 class Source(models.TextChoices):
     REQUEST_FORM = "request_form", _("appointment request form")
@@ -30,6 +32,8 @@ class Subscriber(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     source = models.CharField(_("signed up on"), max_length=20, choices=Source)
     asked_at = models.DateTimeField(_("asked"), default=timezone.now)
+    # The language of the page the address was given on: its e-mails and issues are in it.
+    language = models.CharField(_("language"), max_length=10, choices=site_languages, default=first_language)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     # The confirmation e-mail: queued, then sent (a second sign-up within the cool-down sends none).
     confirmation_sent_at = models.DateTimeField(_("confirmation e-mail sent"), null=True, blank=True)
@@ -140,6 +144,13 @@ class NewsletterIssue(models.Model):
     """One newsletter, written in the admin. Once sending starts its words are fixed, and each
     recipient has a delivery row."""
 
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=site_languages,
+        default=first_language,
+        help_text=_("Written in this language, it goes to the subscribers who signed up in it."),
+    )
     subject = models.CharField(_("subject"), max_length=150)
     body = models.TextField(
         _("text"),

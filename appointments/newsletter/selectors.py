@@ -6,10 +6,12 @@ from django.db.models.functions import Coalesce
 from .models import ConsentEvent, NewsletterDelivery, NewsletterIssue, Subscriber, SuppressedAddress
 
 
-def recipients():
-    """Confirmed subscribers whose address is not on the suppression list."""
+def recipients(language: str | None = None):
+    """Confirmed subscribers whose address is not on the suppression list: those who signed up in
+    `language` (an issue's), or all of them."""
     suppressed = SuppressedAddress.objects.values("address_hash")
-    return Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).exclude(address_hash__in=suppressed)
+    confirmed = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).exclude(address_hash__in=suppressed)
+    return confirmed if language is None else confirmed.filter(language=language)
 
 
 COUNTS = ["recipients", "sent", "failed", "in_doubt", "skipped", "waiting", "unsubscribed"]

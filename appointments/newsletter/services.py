@@ -10,8 +10,8 @@ import hashlib
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .addresses import address_hash, normalised
 from .models import ConsentEvent, ConsentWording, NewsletterDelivery, NewsletterIssue, Subscriber, SuppressedAddress
@@ -45,22 +45,30 @@ def wording(text: str) -> ConsentWording:
         return ConsentWording.objects.get(digest=digest)
 
 
-def subscriber_sign_up(*, email: str, source: str, words: str, client_address: str | None) -> Subscriber | None:
+def subscriber_sign_up(
+    *, email: str, source: str, words: str, client_address: str | None, language: str | None = None
+) -> Subscriber | None:
     """Records that this address asked for the newsletter and, unless it is confirmed already
     or was sent a confirmation within the cool-down, queues the confirmation e-mail. The caller
     says the same thing whatever happened here: nobody learns whether an address was known.
     Runs inside the caller's transaction when there is one (the appointment request's)."""
     from .tasks import send_confirmation
 
+    language = language or get_language()
     digest = address_hash(email)
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(address_hash=digest).first()
         if subscriber is None:
             try:
                 with transaction.atomic():
-                    subscriber = Subscriber.objects.create(email=normalised(email), address_hash=digest, source=source)
+                    subscriber = Subscriber.objects.create(
+                        email=normalised(email), address_hash=digest, source=source, language=language
+                    )
             except IntegrityError:  # the same address signed up at the same moment
                 subscriber = Subscriber.objects.select_for_update().get(address_hash=digest)
+        if subscriber.language != language:  # signed up again from the other language's pages
+            subscriber.language = language
+            subscriber.save(update_fields=["language"])
         ConsentEvent.objects.create(
             kind=ConsentEvent.Kind.ASKED,
             address_hash=digest,
@@ -155,7 +163,7 @@ def newsletter_issue_send(issue: NewsletterIssue, *, by) -> int:
         NewsletterDelivery.objects.bulk_create(
             [
                 NewsletterDelivery(issue=issue, subscriber_id=pk, address_hash=digest)
-                for pk, digest in recipients().values_list("pk", "address_hash").iterator()
+                for pk, digest in recipients(issue.language).values_list("pk", "address_hash").iterator()
             ],
             batch_size=500,
         )

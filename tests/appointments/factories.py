@@ -23,6 +23,7 @@ def form_data(**overrides):
         "email": "ana.rivera@example.org",
         "phone": "(718) 555-0142",
         "contact_preference": "phone",
+        "call_language": "en",
         "purpose": "consultation",
         "treatment": "mesotherapy",
         "comments": "Weekday mornings suit me best.",

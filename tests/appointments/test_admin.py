@@ -131,7 +131,12 @@ def test_mark_contacted_action(admin_client, admin_user, content):
 
 def test_csv_export_neutralises_spreadsheet_formulas(admin_client, content):
     appointment = make_request(
-        first_name='=HYPERLINK("http://evil")', last_name="+1", city="@SUM(A1)", comments="-2+3"
+        first_name='=HYPERLINK("http://evil")',
+        last_name="+1",
+        city="@SUM(A1)",
+        comments="-2+3",
+        call_language="other",
+        call_language_other="=1+1",
     )
     response = admin_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [appointment.pk]})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -142,7 +147,44 @@ def test_csv_export_neutralises_spreadsheet_formulas(admin_client, content):
     assert row[2] == "'+1"
     assert row[3] == "'@SUM(A1)"
     assert row[6] == "(718) 555-0142"
-    assert row[11] == "'-2+3"
+    assert row[header.index("comments")] == "'-2+3"
+    assert row[header.index("language for the call")] == "'=1+1"  # what the patient typed, as text
+
+
+def test_the_front_desk_sees_the_language_for_the_call_filters_by_it_and_exports_it(admin_client, content):
+    spanish = make_request(first_name="Lucía", call_language="es", language="es")
+    other = make_request(first_name="Minh", call_language="other", call_language_other="Vietnamese")
+    english = make_request(first_name="Ann", email="ann@example.org", phone="+17185550199")
+    queue = admin_client.get(CHANGELIST).content.decode()
+    assert "in Spanish" in queue
+    assert "in Vietnamese" in queue
+    page = admin_client.get(spanish.get_admin_url()).content.decode()
+    assert "Prefers Spanish: call with an interpreter if needed." in page
+    assert (
+        "Prefers Vietnamese: call with an interpreter if needed."
+        in admin_client.get(other.get_admin_url()).content.decode()
+    )
+    assert "Not needed: the patient asked for English." in admin_client.get(english.get_admin_url()).content.decode()
+    filtered = admin_client.get(CHANGELIST, {"call_language__exact": "es"}).content.decode()
+    assert "Lucía" in filtered
+    assert "Minh" not in filtered
+    assert f"#{english.pk} Ann" not in filtered
+    response = admin_client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [spanish.pk, other.pk, english.pk]}
+    )
+    header, *rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    columns = {
+        row[header.index("first name")]: (
+            row[header.index("language for the call")],
+            row[header.index("site language")],
+        )
+        for row in rows
+    }
+    assert columns == {
+        "Lucía": ("Spanish", "Spanish"),
+        "Minh": ("Vietnamese", "English"),
+        "Ann": ("English", "English"),
+    }
 
 
 def test_front_desk_can_view_and_change_requests(front_desk_client, content):

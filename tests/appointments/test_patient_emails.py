@@ -122,7 +122,9 @@ def test_a_mail_server_that_refuses_leaves_the_message_queued_with_the_reason(
 
 def test_a_template_with_an_unknown_placeholder_is_a_form_error(admin_client, content):
     url = reverse("admin:appointments_messagetemplate_add")
-    response = admin_client.post(url, {"name": "Typo", "subject": "Hello", "body": "Dear {firstname},", "order": "0"})
+    response = admin_client.post(
+        url, {"name": "Typo", "language": "en", "subject": "Hello", "body": "Dear {firstname},", "order": "0"}
+    )
     assert response.status_code == 200
     assert "{firstname} is not filled in by the site" in BeautifulSoup(response.content, "html.parser").get_text()
     assert not MessageTemplate.objects.filter(name="Typo").exists()

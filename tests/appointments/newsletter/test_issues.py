@@ -82,7 +82,7 @@ def test_the_words_are_fixed_once_sending_starts(content, editor):
     services.newsletter_issue_send(issue, by=None)
     response = client.post(
         reverse("admin:appointments_newsletterissue_change", args=[issue.pk]),
-        {"subject": "Changed", "body": "Changed", "opened_version": 1},
+        {"language": "en", "subject": "Changed", "body": "Changed", "opened_version": 1},
     )
     assert NewsletterIssue.objects.get().subject != "Changed"
     assert response.status_code in (200, 302, 403)
@@ -93,8 +93,10 @@ def test_a_save_on_an_older_page_is_refused_and_keeps_her_words(content, editor)
     client, _user = editor
     issue = an_issue()
     url = reverse("admin:appointments_newsletterissue_change", args=[issue.pk])
-    client.post(url, {"subject": "First editor's subject", "body": "First", "opened_version": 1})
-    response = client.post(url, {"subject": "Second editor's subject", "body": "Second", "opened_version": 1})
+    client.post(url, {"language": "en", "subject": "First editor's subject", "body": "First", "opened_version": 1})
+    response = client.post(
+        url, {"language": "en", "subject": "Second editor's subject", "body": "Second", "opened_version": 1}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Not saved: someone saved this newsletter" in page
