@@ -45,7 +45,7 @@ LABELS = {"sections": gettext_lazy("Section"), "faq": gettext_lazy("Question"), 
 
 
 def _sources(part) -> list[int]:
-    return sorted(part.sources.values_list("pk", flat=True))
+    return sorted(source.pk for source in part.sources.all())  # prefetched with the parts
 
 
 def _identity(page, part):
@@ -63,14 +63,18 @@ def snapshot(page, parts=None) -> dict:
     for key, model in parts.items():
         _label, fields, cites = PARTS[key]
         rows = []
-        for part in model.objects.filter(page=page).order_by("order", "pk"):
+        found = model.objects.filter(page=page).order_by("order", "pk")
+        # Their citations and tips in one query each, not one per part.
+        found = found.prefetch_related("sources") if cites else found
+        found = found.prefetch_related("tips") if key == "steps" else found
+        for part in found:
             row = {"id": _identity(page, part), **{name: getattr(part, name) for name in fields}}
             if cites:
                 row["sources"] = _sources(part)
             if key == "steps":
                 row["tips"] = [
                     {"id": _identity(page, tip), "order": tip.order, "text": tip.text}
-                    for tip in part.tips.order_by("order", "pk")
+                    for tip in sorted(part.tips.all(), key=lambda tip: (tip.order, tip.pk))
                 ]
             rows.append(row)
         content[key] = rows
