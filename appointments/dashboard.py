@@ -9,6 +9,7 @@ votes). Charts are SVG drawn here, each with its table behind "Show as table".
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -16,12 +17,13 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Fl
 from django.db.models.functions import NullIf, TruncWeek
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from treatments.opening_hours import clinic_hours
 
-from .models import AppointmentRequest, ConsentEvent, Status
+from .models import OTHER_LANGUAGE, AppointmentRequest, ConsentEvent, Status
 from .ratings.models import PageComment, PageRating, RatedPage
 
 WEEKS = 12
@@ -188,6 +190,36 @@ def page_ratings(now) -> list[dict]:
     return pages
 
 
+def by_language(now) -> list[dict]:
+    """For each language of the site, the last 12 weeks' requests sent from its pages and those
+    asking for a call in it, and its pages' ratings (three queries); then the calls asked for in
+    any other language."""
+    since = now - datetime.timedelta(weeks=WEEKS)
+    recent = AppointmentRequest.objects.filter(received_at__gte=since)
+    sent = dict(recent.values_list("language").annotate(n=Count("pk")))
+    calls = dict(recent.values_list("call_language").annotate(n=Count("pk")))
+    ratings = {
+        row["rated_page__page__treatment__language"]: row
+        for row in PageRating.objects.values("rated_page__page__treatment__language").annotate(
+            n=Count("pk"), average=Avg("stars")
+        )
+    }
+    rows = [
+        {
+            "language": get_language_info(code)["name"],
+            "requests": sent.get(code, 0),
+            "calls": calls.get(code, 0),
+            "ratings": ratings.get(code, {}).get("n", 0),
+            "average": ratings.get(code, {}).get("average"),
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+    rows.append(
+        {"language": _("Another language"), "requests": None, "calls": calls.get(OTHER_LANGUAGE, 0), "ratings": None}
+    )
+    return rows
+
+
 def low_rated_comments(limit=10):
     average = ExpressionWrapper(
         F("rated_page__total") * 1.0 / NullIf(F("rated_page__count"), 0), output_field=FloatField()
@@ -224,6 +256,7 @@ def dashboard_figures(now=None) -> dict:
             height=120,
         ),
         "ratings": page_ratings(now),
+        "languages": by_language(now),
         "comments": list(low_rated_comments()),
         "low_rating": LOW_RATING,
     }

@@ -94,6 +94,25 @@ def test_page_ratings_with_their_trend_and_comments_on_low_rated_pages(content):
     assert [comment.text for comment in figures["comments"]] == ["Please explain the allergy test."]
 
 
+def test_requests_calls_and_ratings_are_counted_per_language(content, admin_client):
+    make_request(language="es", call_language="es")
+    make_request(email="b@example.org", language="es", call_language="en")
+    make_request(email="c@example.org", call_language="other", call_language_other="Vietnamese")
+    make_request(email="d@example.org", received_at=at(100))  # before the last 12 weeks
+    spanish_faq = TreatmentPage.objects.get(treatment__language="es", slug="preguntas-frecuentes")
+    for stars in [5, 4]:
+        page_rating_submit(page=spanish_faq, visitor=uuid.uuid4(), stars=stars)
+    page_rating_submit(page=TreatmentPage.objects.get(slug="faq"), visitor=uuid.uuid4(), stars=3)
+    rows = {row["language"]: row for row in dashboard_figures()["languages"]}
+    assert (rows["English"]["requests"], rows["English"]["calls"], rows["English"]["ratings"]) == (1, 1, 1)
+    assert (rows["Spanish"]["requests"], rows["Spanish"]["calls"], rows["Spanish"]["ratings"]) == (2, 1, 2)
+    assert rows["Spanish"]["average"] == 4.5
+    assert rows["Another language"]["calls"] == 1
+    html = admin_client.get(reverse("dashboard")).content.decode()
+    assert "Requests sent from its pages" in html
+    assert '<th scope="row">Spanish</th><td>2</td><td>1</td><td>2</td><td>4.5</td>' in html
+
+
 def test_the_dashboard_makes_the_same_few_queries_whatever_the_data_size(content, admin_client):
     small_clinic()
     admin_client.get(reverse("dashboard"))  # the clinic's hours are then kept in the shared cache
@@ -106,7 +125,8 @@ def test_the_dashboard_makes_the_same_few_queries_whatever_the_data_size(content
         response = admin_client.get(reverse("dashboard"))
     many = len(queries.captured_queries)
     assert response.status_code == 200
-    assert 0 < many == few <= 19  # 18, and one for the newsletter sign-ups confirmed (their own table)
+    # 18, one for the newsletter sign-ups confirmed (their own table), three for the languages
+    assert 0 < many == few <= 22
 
 
 def test_the_front_desk_sees_the_dashboard_and_editors_do_not(client, content):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -29,9 +30,10 @@ class TreatmentPageInline(admin.TabularInline):
 
 @admin.register(Treatment)
 class TreatmentAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "order", "is_published"]
+    list_display = ["name", "language", "translation_of", "slug", "order", "is_published"]
+    list_filter = ["language"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "summary", "order", "is_published"]}),
+        (None, {"fields": ["name", "language", "translation_of", "slug", "summary", "order", "is_published"]}),
         (_("Warning on every page"), {"fields": ["warning", "warning_source"]}),
         (_("Picture on the treatment's card"), {"fields": PICTURE_FIELDS}),
     ]
@@ -68,6 +70,42 @@ class PreventionStepInline(PagePartInline):
     show_change_link = True  # Its tips are edited on the step's own page.
 
 
+class TranslationFilter(admin.SimpleListFilter):
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("out_of_date", _("Out of date: the page it translates changed after it")),
+            ("translations", _("All translations")),
+            ("originals", _("Pages in the site's first language")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "out_of_date":
+            return queryset.translations_out_of_date()
+        if self.value() == "translations":
+            return queryset.filter(translation_of__isnull=False)
+        if self.value() == "originals":
+            return queryset.filter(translation_of__isnull=True)
+        return queryset
+
+
+def translation_state(translation, original) -> str:
+    """Whether `translation` still says what `original` says, in the words editors act on."""
+    if not translation.translation_out_of_date:
+        return _("Up to date with “%(title)s”.") % {"title": original.title}
+    changed = timezone.localdate(original.words_changed_at)
+    return format_html(
+        '<strong class="review-overdue">{}</strong>',
+        _(
+            "The %(language)s page changed on %(day)s after this translation: bring this page's words up to date, "
+            "then mark it so (the list of pages: “Mark the selected translations as up to date”)."
+        )
+        % {"language": get_language_info(original.language)["name"], "day": f"{changed:%-d %B %Y}"},
+    )
+
+
 def claim_problem(claim) -> str:
     """What the claims check says of a claim nothing backs."""
     if claim.as_fact:
@@ -90,16 +128,19 @@ class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAd
     list_display = [
         "title",
         "treatment",
+        "language",
         "updated",
         "last_review",
         "next_review",
         "reading_grade",
         "is_published",
     ]
-    list_filter = ["treatment", "kind", "is_published"]
+    list_filter = ["treatment", "treatment__language", TranslationFilter, "kind", "is_published"]
+    actions = ["mark_translations_up_to_date"]
     search_fields = ["title", "summary"]
     readonly_fields = [
         "draft_panel",
+        "translation_status",
         "review_status",
         "readability",
         "claims_check",
@@ -111,13 +152,23 @@ class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAd
     fieldsets = [
         (
             _("Draft and review"),
-            {"fields": ["draft_panel", "review_status", "readability", "claims_check", "unwritten"]},
+            {
+                "fields": [
+                    "draft_panel",
+                    "translation_status",
+                    "review_status",
+                    "readability",
+                    "claims_check",
+                    "unwritten",
+                ]
+            },
         ),
         (
             None,
             {
                 "fields": [
                     "treatment",
+                    "translation_of",
                     "kind",
                     "title",
                     "short_title",
@@ -148,6 +199,50 @@ class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAd
     def updated(self, page):
         """Set by the site when the page's words change; nobody types it."""
         return page.last_updated or "-"
+
+    @admin.display(description=_("language"), ordering="treatment__language")
+    def language(self, page):
+        return get_language_info(page.language)["name"]
+
+    @admin.display(description=_("translation"))
+    def translation_status(self, page):
+        """On a translation: whether the page it translates changed after it. On an original: its
+        translations, each with that state."""
+        if page.pk is None:
+            return "-"
+        original = page.translation_of
+        if original is not None:
+            return translation_state(page, original)
+        translations = list(page.translations.filter(draft_of__isnull=True).select_related("treatment"))
+        if not translations:
+            return _("Not translated into any other language yet.")
+        return format_html_join(
+            "",
+            '<p><a href="{}">{}</a> ({}): {}</p>',
+            (
+                (
+                    reverse("admin:treatments_treatmentpage_change", args=[translation.pk]),
+                    translation.title,
+                    get_language_info(translation.language)["name"],
+                    translation_state(translation, page),
+                )
+                for translation in translations
+            ),
+        )
+
+    @admin.action(description=_("Mark the selected translations as up to date with the page they translate"))
+    def mark_translations_up_to_date(self, request, queryset):
+        marked = 0
+        for page in queryset.filter(translation_of__isnull=False).select_related("translation_of"):
+            TreatmentPage.objects.filter(pk=page.pk).update(translated_words_at=page.translation_of.words_changed_at)
+            marked += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d translation marked as up to date.", "%(count)d translations marked as up to date.", marked
+            )
+            % {"count": marked},
+        )
 
     @admin.display(description=_("claims check"))
     def claims_check(self, page):

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Max, Prefetch, Q
+from django.db.models import F, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +123,13 @@ class TreatmentPageQuerySet(models.QuerySet):
     def live(self):
         """Pages themselves, published or not, without their drafts."""
         return self.filter(draft_of__isnull=True)
+
+    def translations_out_of_date(self):
+        """Translations whose original's words changed after they were last brought up to date."""
+        changed = Q(translation_of__words_changed_at__gt=F("translated_words_at")) | Q(
+            translated_words_at__isnull=True, translation_of__words_changed_at__isnull=False
+        )
+        return self.live().filter(changed, translation_of__isnull=False)
 
     def due_for_review(self, within_days: int):
         """Pages never reviewed, or whose next review falls due within `within_days` (or is overdue)."""
