@@ -16,7 +16,7 @@ from localflavor.us.models import USStateField
 from localflavor.us.us_states import STATE_CHOICES
 from phonenumber_field.modelfields import PhoneNumberField
 
-from treatments.models.pages import first_language, site_languages
+from treatments.models.languages import first_language, site_languages
 
 COMMENTS_MAX_LENGTH = 1000
 DUPLICATE_WINDOW = timezone.timedelta(days=30)  # requests this close with the same e-mail or phone

@@ -30,6 +30,7 @@ PAGES = [
     "/treatments/mesotherapy/",
     "/treatments/mesotherapy/faq/",
     "/treatments/mesotherapy/side-effects-and-safety/",
+    "/es/tratamientos/mesoterapia/preguntas-frecuentes/",  # a Spanish page: the same ratio as the English one
 ]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 5))

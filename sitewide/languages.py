@@ -14,10 +14,6 @@ from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
 
-from treatments.models import TreatmentPage
-
-from .page_cache import kept_content
-
 
 @dataclass(frozen=True)
 class Alternate:
@@ -30,34 +26,10 @@ class Alternate:
         return request.build_absolute_uri(self.path)
 
 
-def _read_translated_addresses() -> dict[int, dict[str, str]]:
-    pages = (
-        TreatmentPage.objects.published()
-        .select_related("treatment")
-        .only("slug", "treatment__slug", "treatment__language", "translation_of_id")
-        .order_by()
-    )
-    groups: dict[int, dict[str, str]] = {}
-    for page in pages:
-        groups.setdefault(page.translation_of_id or page.pk, {})[page.language] = page.get_absolute_url()
-    return groups
-
-
-def translated_addresses() -> dict[int, dict[str, str]]:
-    """Every published page's address in each language it is written in, by the key of the page
-    in the first language: one query for the whole site, kept with the pages (sitewide.page_cache)."""
-    return kept_content("translated-addresses", _read_translated_addresses)
-
-
-def translations_of(page) -> dict[str, str]:
-    """The page's address in each language it is published in, its own included."""
-    return translated_addresses().get(page.translation_of_id or page.pk, {})
-
-
 def page_alternates(page) -> list[Alternate]:
     """The page in every language of the site: its translation's address, or the one that says
     there is none yet."""
-    written = translations_of(page)
+    written = page.versions()
     alternates = []
     for code, name in settings.LANGUAGES:
         if code in written:

@@ -41,7 +41,7 @@ CARRIED = {
     PreventionTip: {"id", "step", "order", "text"},
     PageReview: {"id", "page", "reviewer", "reviewed_on"},
     Reviewer: {"id", "role", "user"},
-    Source: {"id", "title", "publisher", "url", "published_precision", "published_on", "checked_on"},
+    Source: {"id", "title", "publisher", "url", "published_precision", "published_on", "checked_on", "language"},
     PageSource: {"page", "source", "order"},
 }
 DRAFTS_ONLY = {"origin": "a draft's part names the part it stands for; the public page never shows a draft"}
@@ -184,6 +184,7 @@ def published_page(treatment_slug: str, page_slug: str, language: str) -> Treatm
     pages = list(
         TreatmentPage.objects.published()
         .filter(treatment__slug=treatment_slug, treatment__language=language)
+        .with_versions()
         .select_related("treatment__warning_source")
         .order_by("order", "pk")
     )

@@ -16,8 +16,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from sitewide.languages import translations_of
-
 from .models import Clinic, TreatmentPage
 from .opening_hours import clinic_hours
 
@@ -131,6 +129,7 @@ class TreatmentPageSitemap(Sitemap):
             TreatmentPage.objects.published()
             .select_related("treatment")
             .only("slug", "treatment__slug", "treatment__language", "translation_of_id", "words_changed_at")
+            .with_versions()
         )
         return pages.order_by("treatment__language", "treatment__order", "order", "pk")
 
@@ -142,7 +141,7 @@ class TreatmentPageSitemap(Sitemap):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         for url in urls:
-            written = translations_of(url["item"])
+            written = url["item"].versions()
             if len(written) < 2:
                 continue
             url["alternates"] = [{"location": base + path, "lang_code": code} for code, path in written.items()]

@@ -2,7 +2,7 @@
 
 import appointments.models
 import django.db.models.deletion
-import treatments.models.pages
+import treatments.models.languages
 from django.db import migrations, models
 
 
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='appointmentrequest',
             name='call_language',
-            field=models.CharField(choices=appointments.models.call_language_choices, default=treatments.models.pages.first_language, max_length=10, verbose_name='language for the call'),
+            field=models.CharField(choices=appointments.models.call_language_choices, default=treatments.models.languages.first_language, max_length=10, verbose_name='language for the call'),
         ),
         migrations.AddField(
             model_name='appointmentrequest',
@@ -26,12 +26,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='appointmentrequest',
             name='language',
-            field=models.CharField(choices=treatments.models.pages.site_languages, default=treatments.models.pages.first_language, editable=False, max_length=10, verbose_name='language of the site'),
+            field=models.CharField(choices=treatments.models.languages.site_languages, default=treatments.models.languages.first_language, editable=False, max_length=10, verbose_name='language of the site'),
         ),
         migrations.AddField(
             model_name='messagetemplate',
             name='language',
-            field=models.CharField(choices=treatments.models.pages.site_languages, default=treatments.models.pages.first_language, max_length=10, verbose_name='language'),
+            field=models.CharField(choices=treatments.models.languages.site_languages, default=treatments.models.languages.first_language, max_length=10, verbose_name='language'),
         ),
         migrations.AddField(
             model_name='messagetemplate',
@@ -41,12 +41,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='newsletterissue',
             name='language',
-            field=models.CharField(choices=treatments.models.pages.site_languages, default=treatments.models.pages.first_language, help_text='Written in this language, it goes to the subscribers who signed up in it.', max_length=10, verbose_name='language'),
+            field=models.CharField(choices=treatments.models.languages.site_languages, default=treatments.models.languages.first_language, help_text='Written in this language, it goes to the subscribers who signed up in it.', max_length=10, verbose_name='language'),
         ),
         migrations.AddField(
             model_name='subscriber',
             name='language',
-            field=models.CharField(choices=treatments.models.pages.site_languages, default=treatments.models.pages.first_language, max_length=10, verbose_name='language'),
+            field=models.CharField(choices=treatments.models.languages.site_languages, default=treatments.models.languages.first_language, max_length=10, verbose_name='language'),
         ),
         migrations.AlterField(
             model_name='messagetemplate',

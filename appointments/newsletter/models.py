@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from treatments.models.pages import first_language, site_languages
+from treatments.models.languages import first_language, site_languages
 
 
 class Source(models.TextChoices):

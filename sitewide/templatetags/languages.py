@@ -1,6 +1,8 @@
 """The page's language, and its addresses in the site's other languages (sitewide.languages)."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from ..languages import page_alternates, path_alternates
 
@@ -21,3 +23,12 @@ def page_languages(context):
 def absolute(alternate, request) -> str:
     """The alternate's address in full (hreflang links must be), on the host the page was asked on."""
     return alternate.absolute(request)
+
+
+@register.filter
+def lang_attr(language: str) -> str:
+    """` lang="en"` on words in another language than the page's (a source's English title on a
+    Spanish page), so a screen reader speaks them in theirs; nothing on words in the page's own."""
+    if not language or language == get_language():
+        return ""
+    return format_html(' lang="{}"', language)

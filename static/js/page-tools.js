@@ -1,9 +1,10 @@
-// Enhances the page toolbar: Print, Copy link, Share and Text size. Without this script the
-// page still works: the e-mail link shares, the browser prints, and browser zoom enlarges text.
+// Enhances the page toolbar: Print, Copy link, Share and Text size, and on a treatment page where
+// the browser can speak, Listen (js/listen.js, fetched only then). Without this script the page
+// still works: the e-mail link shares, the browser prints, and browser zoom enlarges text. Its
+// words come from the page, in the page's language.
 (function () {
   "use strict";
   var STORAGE_KEY = "mesoclinic:text-size";
-  var SIZES = { standard: "Standard", large: "Large", largest: "Largest" };
 
   function announce(toolbar, message) {
     var status = toolbar.querySelector("[data-toolbar-status]");
@@ -30,13 +31,13 @@
   }
 
   function copyLink(toolbar, url) {
+    var copyThis = function () { announce(toolbar, toolbar.getAttribute("data-copy-this") + " " + url); };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(url).then(
-        function () { announce(toolbar, "Link copied. You can paste it into a message."); },
-        function () { announce(toolbar, "Copy this link: " + url); }
+        function () { announce(toolbar, toolbar.getAttribute("data-copied")); }, copyThis
       );
     } else {
-      announce(toolbar, "Copy this link: " + url);
+      copyThis();
     }
   }
 
@@ -60,12 +61,17 @@
         navigator.share({ title: button.getAttribute("data-title"), url: button.getAttribute("data-url") })
           .catch(function () { /* the patient closed the share sheet */ });
       } else if (button.hasAttribute("data-text-size")) {
-        var size = button.getAttribute("data-text-size");
-        applySize(size);
-        announce(toolbar, "Text size: " + SIZES[size]);
+        applySize(button.getAttribute("data-text-size"));
+        announce(toolbar, document.getElementById("text-size-label").textContent + ": " + button.textContent);
       }
     });
     applySize(currentSize());
+    var listen = toolbar.getAttribute("data-listen");
+    if (listen && window.speechSynthesis && window.SpeechSynthesisUtterance) {
+      var script = document.createElement("script");
+      script.src = listen;
+      document.head.appendChild(script);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -195,3 +195,16 @@ def test_the_request_form_offers_the_treatment_by_its_name_in_the_pages_language
     options = BeautifulSoup(client.get(path).content, "html.parser").select("select[name=treatment] option")
     names = [option.get_text(strip=True) for option in options if option["value"]]
     assert names == (["Mesotherapy"] if language == "en" else ["Mesoterapia"])
+
+
+def test_an_english_source_cited_on_a_spanish_page_is_marked_as_english_for_screen_readers(client, content):
+    spanish = BeautifulSoup(client.get(SPANISH_FAQ).content, "html.parser")
+    listed = spanish.select_one("#sources li span[lang=en]")
+    assert listed is not None
+    assert (
+        "FDA Warns About Lipodissolve Product Claims"
+        in spanish.select_one(".warning__source span[lang=en]").get_text()
+    )
+    assert all(link.get("lang") == "en" for link in spanish.select(".cited-sources a"))
+    english = BeautifulSoup(client.get("/treatments/mesotherapy/faq/").content, "html.parser")
+    assert english.select("#sources [lang], .cited-sources [lang], .warning [lang]") == []

@@ -12,7 +12,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "publisher", "date_display", "url", "checked_on"]
     list_filter = ["publisher"]
     search_fields = ["title", "publisher", "url"]
-    fields = ["title", "publisher", "published_on", "published_precision", "url", "checked_on", "notes"]
+    fields = ["title", "publisher", "language", "published_on", "published_precision", "url", "checked_on", "notes"]
 
     @admin.display(description=_("date of the source"))
     def date_display(self, source):

@@ -5,7 +5,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Max, Prefetch, Q
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -13,17 +14,10 @@ from simple_history.models import HistoricalRecords
 
 from ..months import add_months
 from .clinic import Clinic
+from .languages import first_language, site_languages
 from .pictures import Illustrated
 from .reviews import PageReview
 from .sources import PageSource, Source
-
-
-def site_languages():
-    return settings.LANGUAGES
-
-
-def first_language():
-    return settings.LANGUAGE_CODE
 
 
 class TreatmentQuerySet(models.QuerySet):
@@ -123,6 +117,22 @@ class TreatmentPageQuerySet(models.QuerySet):
     def live(self):
         """Pages themselves, published or not, without their drafts."""
         return self.filter(draft_of__isnull=True)
+
+    def with_versions(self):
+        """Each page with the address names of its published version in every language of the
+        site ("treatment-slug/page-slug", None where there is none), itself included, in the
+        same query (annotations `version_<code>`; read them with `TreatmentPage.versions`)."""
+        root = Coalesce(OuterRef("translation_of_id"), OuterRef("pk"))
+        annotations = {}
+        for code, _name in settings.LANGUAGES:
+            version = (
+                TreatmentPage.objects.published()
+                .filter(Q(pk=root) | Q(translation_of_id=root), treatment__language=code)
+                .annotate(address=Concat("treatment__slug", Value("/"), "slug", output_field=models.CharField()))
+                .values("address")[:1]
+            )
+            annotations[f"version_{code}"] = Subquery(version)
+        return self.annotate(**annotations)
 
     def translations_out_of_date(self):
         """Translations whose original's words changed after they were last brought up to date."""
@@ -301,6 +311,20 @@ class TreatmentPage(Illustrated):
 
     def get_absolute_url(self):
         return self.address_in(self.language)  # its address is in its own language
+
+    def versions(self) -> dict[str, str]:
+        """The page's address in each language it is published in, its own included (from a
+        queryset `with_versions()`)."""
+        found = {}
+        for code, _name in settings.LANGUAGES:
+            names = getattr(self, f"version_{code}", None)
+            if names is None:
+                continue
+            treatment_slug, page_slug = names.split("/", 1)
+            kwargs = {"treatment_slug": treatment_slug, **({"page_slug": page_slug} if page_slug else {})}
+            with translation.override(code):
+                found[code] = reverse("treatments:page", kwargs=kwargs)
+        return found
 
     def address_in(self, language: str) -> str:
         """The page's address names under `language`'s prefix (its own language: its address)."""

@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .languages import first_language, site_languages
+
 
 class Source(models.Model):
     """A document cited on the site: title, publisher, date, address, and when staff checked it."""
@@ -40,6 +42,14 @@ class Source(models.Model):
         ),
     )
     url = models.URLField(_("address"), max_length=500, blank=True, help_text=_("Empty when it is not known."))
+    # Pages in another language cite it with its title marked as this language, for screen readers.
+    language = models.CharField(
+        _("language of the source"),
+        max_length=10,
+        choices=site_languages,
+        default=first_language,
+        help_text=_("The language its title and publisher are written in."),
+    )
     checked_on = models.DateField(
         _("last checked by staff"),
         null=True,
