@@ -194,7 +194,10 @@ class CompressPublicPages(GZipMiddleware):
     def process_response(self, request, response):
         if "public" not in response.get("Cache-Control", ""):
             return response
-        if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+        fresh_html = response.get("Content-Type", "").startswith("text/html") and not response.has_header(
+            "Content-Encoding"  # a kept page comes back compressed already
+        )
+        if fresh_html and not response.streaming:
             response.content = without_indentation(response.content.decode(response.charset)).encode(response.charset)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 
 from tests.treatments.factories import make_page
-from treatments.models import Treatment, TreatmentPage
+from treatments.models import Clinic, ClinicWords, Treatment, TreatmentPage
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 SPANISH_FAQ = "/es/tratamientos/mesoterapia/preguntas-frecuentes/"
@@ -80,6 +80,9 @@ def sentences_of(entries, pick) -> set[str]:
 def test_no_spanish_page_holds_an_english_sentence_of_the_interface_and_no_english_page_spanish(client, content):
     entries = [message for message in catalogue() if message.id]
     english = sentences_of(entries, lambda message: message.id)
+    # and the clinic's own words for patients, as shipped in English (its record)
+    clinic = Clinic.objects.get()
+    english |= sentences_of([clinic], lambda clinic: tuple(getattr(clinic, name) for name in ClinicWords.WORDS))
     spanish = sentences_of(entries, lambda message: message.string)
     spanish_pages = crawl(client, "/es/", "/es/")
     english_pages = crawl(client, "/", "")
@@ -147,6 +150,21 @@ def test_the_sitemap_lists_both_languages_each_with_its_alternates(client, conte
     faq = {"en": "http://testserver/treatments/mesotherapy/faq/", "es": f"http://testserver{SPANISH_FAQ}"}
     assert entries[faq["en"]] == entries[faq["es"]] == {**faq, "x-default": faq["en"]}
     assert entries["http://testserver/es/privacidad/"]["en"] == "http://testserver/privacy/"
+
+
+def test_the_clinics_words_show_in_the_pages_language_and_never_in_another(client, content):
+    clinic = Clinic.objects.get()
+    spanish = client.get(SPANISH_FAQ).content.decode()
+    assert "le recomendamos encarecidamente que pida una cita" in spanish
+    assert "Entre las calles 42 y 43" in spanish
+    assert clinic.next_steps not in spanish
+    english = client.get("/treatments/mesotherapy/faq/").content.decode()
+    assert clinic.next_steps in english
+    assert "Entre las calles" not in english
+    clinic.words.all().delete()  # nobody has written them in Spanish: none are shown there
+    spanish = client.get(SPANISH_FAQ).content.decode()
+    assert clinic.next_steps not in spanish
+    assert "Between 42nd" not in spanish
 
 
 def test_the_structured_data_names_the_pages_language(client, content):

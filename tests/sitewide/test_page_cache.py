@@ -114,6 +114,19 @@ def test_public_pages_are_compressed_and_pages_with_a_token_are_not(client, page
     assert b"csrfmiddlewaretoken" in form.content
 
 
+@pytest.mark.parametrize("path", [FAQ, "/es/tratamientos/mesoterapia/preguntas-frecuentes/", "/"])
+def test_a_kept_page_is_sent_again_compressed_and_without_the_templates_indentation(client, page_cache, path):
+    drawn = client.get(path, headers={"Accept-Encoding": "gzip"})
+    kept = client.get(path, headers={"Accept-Encoding": "gzip"})  # from the page cache, compressed already
+    assert (drawn.status_code, kept.status_code) == (200, 200)
+    html = gzip.decompress(kept.content).decode()
+    assert html == gzip.decompress(drawn.content).decode()
+    assert "\n  " not in html  # no indentation is sent...
+    assert "</html>" in html  # ...and the whole page is
+    plain = client.get(path)  # a client that does not accept gzip gets the same page, uncompressed
+    assert plain.content.decode() == html
+
+
 def test_rating_sets_a_readable_marker_so_only_voters_ask_for_their_vote(content):
     visitor = Client(headers={"Origin": "http://testserver"})
     page = TreatmentPage.objects.get(slug="faq")

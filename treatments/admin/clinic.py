@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import Clinic, ClinicClosure, OpeningTime
+from ..models import Clinic, ClinicClosure, ClinicWords, OpeningTime
 
 
 class OpeningTimeInline(admin.TabularInline):
@@ -19,6 +19,13 @@ class OpeningTimeInline(admin.TabularInline):
 class ClinicClosureInline(admin.TabularInline):
     model = ClinicClosure
     fields = ["day", "reason"]
+    extra = 0
+
+
+class ClinicWordsInline(admin.StackedInline):
+    """The clinic's words for patients in each other language of the site."""
+
+    model = ClinicWords
     extra = 0
 
 
@@ -53,7 +60,7 @@ class ClinicAdmin(SimpleHistoryAdmin):
             {"fields": ["staff_alert_email", "response_business_days", "visit_minutes", "review_interval_months"]},
         ),
     ]
-    inlines = [OpeningTimeInline, ClinicClosureInline]
+    inlines = [OpeningTimeInline, ClinicClosureInline, ClinicWordsInline]
 
     def has_add_permission(self, request):
         # The site shows one clinic; add it only when there is none yet.

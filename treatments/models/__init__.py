@@ -5,6 +5,7 @@ from .addresses import FormerSlug
 from .clinic import (
     Clinic,
     ClinicClosure,
+    ClinicWords,
     OpeningTime,
     default_response_business_days,
     default_review_interval_months,
@@ -33,6 +34,7 @@ __all__ = [
     "ClaimSignOff",
     "Clinic",
     "ClinicClosure",
+    "ClinicWords",
     "FAQEntry",
     "FormerSlug",
     "Illustrated",

@@ -1,5 +1,6 @@
 """The clinic itself: its details, opening hours and closed days."""
 
+import copy
 import functools
 import json
 import logging
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sitewide.page_cache import kept_content
+
+from .languages import site_languages
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +119,33 @@ class Clinic(models.Model):
         return cls.objects.order_by("pk").first()
 
     @classmethod
+    def _current_with_words(cls):
+        clinic = cls.current()
+        if clinic is not None:
+            clinic.words_by_language = {words.language: words for words in clinic.words.all()}
+        return clinic
+
+    def in_language(self, language: str) -> "Clinic":
+        """The clinic's details with the words patients read (next steps, directions, access,
+        costs, the address note) in `language`: the site's first language's are the clinic's own,
+        another's its ClinicWords row; a language nobody wrote them in shows none of them, never
+        the first language's words as if they were its own."""
+        if language == settings.LANGUAGE_CODE:
+            return self
+        words = getattr(self, "words_by_language", {}).get(language)
+        translated = copy.copy(self)
+        for name in ClinicWords.WORDS:
+            setattr(translated, name, getattr(words, name) if words is not None else "")
+        return translated
+
+    @classmethod
     def for_pages(cls):
         """The clinic's details, read once and kept in the shared cache until the content changes
         (sitewide.page_cache): a page that is drawn afresh asks the database only for itself.
         While the database cannot be reached: the details as shipped, so that every page (an
         error page too) still gives the phone number."""
         try:
-            return kept_content("clinic", cls.current)
+            return kept_content("clinic", cls._current_with_words)
         except DatabaseError:
             logger.warning("Database unavailable: showing the clinic's details from fixtures/clinic.json")
             return cls.as_shipped()
@@ -215,3 +238,31 @@ class ClinicClosure(models.Model):
 
     def __str__(self):
         return f"{self.day}: {self.reason}" if self.reason else str(self.day)
+
+
+class ClinicWords(models.Model):
+    """What the clinic's record says to patients, in another language than the site's first:
+    shown on that language's pages in place of the record's own words (Clinic.in_language)."""
+
+    WORDS = ["address_note", "next_steps", "directions", "step_free_access", "costs"]
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="words")
+    language = models.CharField(_("language"), max_length=10, choices=site_languages)
+    address_note = models.CharField(_("address note"), max_length=200, blank=True)
+    next_steps = models.TextField(_("next steps advice"), blank=True)
+    directions = models.TextField(_("directions"), blank=True)
+    step_free_access = models.TextField(_("step-free access"), blank=True)
+    costs = models.TextField(_("costs"), blank=True)
+
+    class Meta:
+        verbose_name = _("the clinic's words in another language")
+        verbose_name_plural = _("the clinic's words in other languages")
+        constraints = [models.UniqueConstraint(fields=["clinic", "language"], name="clinic_words_once_per_language")]
+
+    def __str__(self):
+        return self.get_language_display()
+
+    def clean(self):
+        super().clean()
+        if self.language == settings.LANGUAGE_CODE:
+            raise ValidationError({"language": _("The clinic's own record holds its words in this language.")})
