@@ -139,3 +139,56 @@ def test_a_newsletter_sign_up_on_the_spanish_pages_is_confirmed_in_spanish_and_g
     message = issue_message(spanish_issue, subscriber.email, subscriber.address_hash)
     assert "Cancele la suscripción con un clic: http://127.0.0.1:8000/es/boletin/cancelar/" in message.body
     assert "/es/boletin/cancelar/" in message.extra_headers["List-Unsubscribe"]
+
+
+def test_an_appointment_confirmation_and_its_calendar_file_are_in_the_patients_language(
+    admin_user, content, run_worker
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from appointments.services import patient_email_send
+
+    english = MessageTemplate.objects.create(
+        name="Booked", subject="Your appointment", body="{appointment}", confirms_appointment=True
+    )
+    MessageTemplate.objects.create(
+        name="Reservada",
+        language="es",
+        translation_of=english,
+        subject="Su cita",
+        body="Su cita: {appointment}",
+        confirms_appointment=True,
+    )
+    when = timezone.make_aware(datetime.datetime(2026, 12, 10, 10, 30))
+    patient = make_request(email="lucia@example.org", language="es", appointment_at=when)
+    patient_email_send(appointment=patient, template=english.version_in("es"), sent_by=admin_user, appointment_at=when)
+    run_worker()
+    [sent] = [message for message in mail.outbox if message.to == ["lucia@example.org"]]
+    assert (sent.subject, sent.body) == ("Su cita", "Su cita: jueves 10 de diciembre de 2026, 10:30")
+    [(_name, ics, _kind)] = sent.attachments
+    event = (ics if isinstance(ics, str) else ics.decode()).replace("\r\n ", "")
+    assert "SUMMARY:Cita en Patients Medical PC" in event
+    assert "Para cambiarla o cancelarla" in event
+
+
+def test_one_click_unsubscribe_works_from_a_spanish_newsletter(client, content):
+    from appointments.newsletter.mail import issue_message
+
+    subscriber = Subscriber.objects.create(
+        email="lucia@example.org", address_hash="x" * 64, source="sign_up_form", language="es", status="confirmed"
+    )
+    from appointments.newsletter.services import address_hash
+
+    subscriber.address_hash = address_hash(subscriber.email)
+    subscriber.save()
+    issue = NewsletterIssue.objects.create(subject="Noticias", body="Hola", language="es")
+    link = issue_message(issue, subscriber.email, subscriber.address_hash).extra_headers["List-Unsubscribe"]
+    path = link.split("<", 1)[1].split(">", 1)[0].removeprefix("http://127.0.0.1:8000")
+    assert path.startswith("/es/boletin/cancelar/")
+    page = client.get(path).content.decode()
+    assert "Cancelar la suscripción al boletín" in page
+    response = client.post(path, {"List-Unsubscribe": "One-Click"})  # what a mail program sends (RFC 8058)
+    assert response.status_code in (200, 302)
+    assert not Subscriber.objects.filter(pk=subscriber.pk).exists()

@@ -167,10 +167,27 @@ def test_the_clinics_words_show_in_the_pages_language_and_never_in_another(clien
     assert "Between 42nd" not in spanish
 
 
-def test_the_structured_data_names_the_pages_language(client, content):
-    for path, code in [("/treatments/mesotherapy/faq/", "en"), (SPANISH_FAQ, "es")]:
+def test_the_structured_data_and_the_share_card_name_the_pages_language(client, content):
+    for path, code, other in [("/treatments/mesotherapy/faq/", "en", "es"), (SPANISH_FAQ, "es", "en")]:
         html = client.get(path).content.decode()
         assert f'"inLanguage":"{code}"' in html
+        page = BeautifulSoup(html, "html.parser")
+        assert page.find("meta", property="og:locale")["content"] == f"{code}_US"
+        assert page.find("meta", property="og:locale:alternate")["content"] == f"{other}_US"
+
+
+def test_the_page_cache_keeps_one_copy_of_a_page_whatever_language_the_browser_asks_for(client, settings, content):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE = True
+    cache.clear()
+    first = client.get(SPANISH_FAQ, HTTP_ACCEPT_LANGUAGE="es-US,es;q=0.9")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(SPANISH_FAQ, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert len(queries.captured_queries) == 0  # the copy the first browser was given
+    assert second.content == first.content
 
 
 def test_an_english_page_not_yet_translated_says_so_in_spanish_and_links_to_the_english_page(client, content):

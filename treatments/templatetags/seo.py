@@ -2,7 +2,9 @@
 printed handout's QR code."""
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from ..seo import clinic_data, ld_json, page_data
 from ..share import card_url, qr_svg
@@ -25,6 +27,9 @@ def share_tags(context, title, description):
         "description": description,
         "site_name": clinic.name if clinic else "",
         "image": request.build_absolute_uri(card_url(title)),
+        # Open Graph's language_TERRITORY: the clinic's patients are in the US.
+        "locale": f"{get_language()}_US",
+        "other_locales": [f"{code}_US" for code, _name in settings.LANGUAGES if code != get_language()],
     }
 
 
