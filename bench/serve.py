@@ -201,7 +201,7 @@ def measure_posts(site) -> dict:
         "function request()\n  counter = counter + 1\n"
         "  local token = tokens[(offset - 30000) + counter]\n"
         f'  local body = "csrfmiddlewaretoken={csrf}&first_name=Ana&last_name=Rivera&city=Brooklyn&state=NY'
-        "&email=ana%40example.org&phone=%28718%29+555-0142&contact_preference=phone&purpose=consultation"
+        "&email=ana%40example.org&phone=%28718%29+555-0142&contact_preference=phone&call_language=en&purpose=consultation"
         '&treatment=mesotherapy&website=&form_token=" .. token\n'
         '  local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}\n'
         f'  headers["Cookie"] = "csrftoken={cookie}"\n'

@@ -139,6 +139,7 @@ class FetchPageFromCache(MiddlewareMixin):
         if kept is None or (kept["site"], kept["page"]) != (lookup.site_token, lookup.page_token):
             return None
         request.page_cache_lookup = None  # answered from the cache: nothing to keep on the way back
+        request.answered_from_page_cache = True  # as it was sent the first time: nothing to redo
         return kept["response"]
 
 
@@ -194,10 +195,8 @@ class CompressPublicPages(GZipMiddleware):
     def process_response(self, request, response):
         if "public" not in response.get("Cache-Control", ""):
             return response
-        fresh_html = response.get("Content-Type", "").startswith("text/html") and not response.has_header(
-            "Content-Encoding"  # a kept page comes back compressed already
-        )
-        if fresh_html and not response.streaming:
+        drawn_now = not getattr(request, "answered_from_page_cache", False)  # a kept page was done already
+        if drawn_now and not response.streaming and response.get("Content-Type", "").startswith("text/html"):
             response.content = without_indentation(response.content.decode(response.charset)).encode(response.charset)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
