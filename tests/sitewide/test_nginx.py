@@ -297,6 +297,35 @@ def test_nginxs_own_error_pages_are_the_sites_with_its_headers_and_phone(nginx_i
     assert '"GET /appointments/request/' not in log
 
 
+def test_nginxs_own_error_pages_speak_the_addresss_language(nginx_in_front):
+    port, _ = nginx_in_front
+    # The Spanish request form takes only a small body, like the English one, and says so in Spanish.
+    status, _headers, body = post(port, "/es/citas/solicitar/", b"comments=" + b"x" * 3 * 1024 * 1024)
+    assert status == 413
+    assert '<html lang="es">' in body
+    assert "Era demasiado grande para enviarlo" in body
+    assert "That was too large to send" not in body
+    status, _headers, body = post(port, "/appointments/request/", b"comments=" + b"x" * 3 * 1024 * 1024)
+    assert (status, '<html lang="en">' in body) == (413, True)
+    # Spanish forms are never kept by nginx, as the English ones.
+    for _ in range(2):
+        _, headers, _ = fetch(port, "/es/citas/solicitar/")
+    assert headers.get("X-Cache-Status") != "HIT"
+
+
+@pytest.mark.django_db
+def test_the_site_not_answering_is_said_in_the_addresss_language(nginx_without_its_site):
+    port, _ = nginx_without_its_site
+    status, _, body = fetch(port, "/es/tratamientos/mesoterapia/")
+    assert status == 502
+    assert '<html lang="es">' in body
+    assert "El sitio web no está disponible en este momento" in body
+    assert "1-212-679-9667" in body
+    status, _, body = fetch(port, "/treatments/mesotherapy/")
+    assert "The website is not available just now" in body
+    assert '<html lang="en">' in body
+
+
 def test_nginx_serves_its_kept_copy_while_the_database_is_down(nginx_in_front, settings, monkeypatch):
     from django.db import OperationalError
 
