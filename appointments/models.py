@@ -119,7 +119,7 @@ class AppointmentRequestQuerySet(models.QuerySet):
         """Requests whose staff alert, or the patient's e-mail confirmation, has not gone out yet."""
         return self.filter(
             Q(staff_notified_at__isnull=True)
-            | Q(contact_preference=ContactPreference.EMAIL, patient_confirmed_at__isnull=True)
+            | Q(contact_preference=ContactPreference.EMAIL, patient_confirmed_at__isnull=True, origin="form")
         )
 
     def open(self):
@@ -214,6 +214,11 @@ class AppointmentRequest(models.Model):
     ContactPreference = ContactPreference
     Status = Status
 
+    class Origin(models.TextChoices):
+        FORM = "form", _("The request form")
+        BOOKING = "booking", _("Booked online")
+        PHONE = "phone", _("Booked by the front desk")
+
     class Purpose(models.TextChoices):
         CONSULTATION = "consultation", _("Schedule a consultation")
         QUESTION = "question", _("Ask a question")
@@ -252,6 +257,9 @@ class AppointmentRequest(models.Model):
     language = models.CharField(
         _("language of the site"), max_length=10, choices=site_languages, default=first_language, editable=False
     )
+    # A request from the form asks to be contacted; one that came with a booking (online, or a
+    # caller booked by phone) has its time already, and its e-mails are the booking's.
+    origin = models.CharField(_("came from"), max_length=10, choices=Origin, default=Origin.FORM, editable=False)
     # One per rendering of the form: a second press of Send, or a resent POST, finds it taken.
     submission_token = models.UUIDField(unique=True, editable=False)
     sent_quickly = models.BooleanField(
@@ -410,7 +418,8 @@ class AppointmentRequest(models.Model):
 
     @property
     def wants_email_confirmation(self):
-        return self.contact_preference == self.ContactPreference.EMAIL
+        """The request form's "we will contact you" e-mail: a booking sends its own confirmation."""
+        return self.contact_preference == self.ContactPreference.EMAIL and self.origin == self.Origin.FORM
 
     @property
     def notification_is_pending(self):
@@ -434,6 +443,7 @@ class ContactMethod(models.TextChoices):
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("E-mail")
     TEXT = "text", _("Text message")
+    ONLINE = "online", _("Online, by the patient")
 
 
 class ContactOutcome(models.TextChoices):
@@ -442,6 +452,9 @@ class ContactOutcome(models.TextChoices):
     NO_ANSWER = "no_answer", _("No answer")
     WRONG_NUMBER = "wrong_number", _("Wrong number")
     SENT = "sent", _("Message sent")
+    BOOKED = "booked", _("Booked a time")
+    MOVED = "moved", _("Moved the booking")
+    CANCELLED = "cancelled", _("Cancelled the booking")
 
 
 class ContactAttempt(models.Model):
@@ -619,6 +632,19 @@ class PatientMessage(models.Model):
     def __str__(self):
         return self.subject
 
+
+# Online booking keeps its models in its own package, as page ratings and the newsletter do.
+from .booking.models import (  # noqa: E402, F401
+    Booking,
+    BookingMessage,
+    Clinician,
+    ExtraHours,
+    TimeOff,
+    VisitType,
+    VisitTypeWords,
+    WaitingListEntry,
+    WorkingHours,
+)
 
 # The newsletter keeps its models in its own package, as page ratings do.
 from .newsletter.models import (  # noqa: E402, F401

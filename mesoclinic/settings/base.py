@@ -218,6 +218,10 @@ APPOINTMENT_RESPONSE_BUSINESS_DAYS = env.int("APPOINTMENT_RESPONSE_BUSINESS_DAYS
 # The first value of how long a visit lasts (the end of the event in a confirmation's calendar
 # file); staff keep it on the clinic's record from then on.
 APPOINTMENT_VISIT_MINUTES = env.int("APPOINTMENT_VISIT_MINUTES", 30)
+# Online booking: the reminder goes this many hours before the visit; a time freed by a
+# cancellation is held this long for the first patient on the waiting list, then offered on.
+BOOKING_REMINDER_HOURS = env.int("BOOKING_REMINDER_HOURS", 24)
+WAITING_LIST_HOLD_MINUTES = env.int("WAITING_LIST_HOLD_MINUTES", 120)
 APPOINTMENT_RATE_LIMIT = env.str("APPOINTMENT_RATE_LIMIT", "5/10m")
 APPOINTMENT_MIN_FILL_SECONDS = env.int("APPOINTMENT_MIN_FILL_SECONDS", 3)
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", 365)
