@@ -102,7 +102,9 @@ def load_calendar(
         clinician_id__in=ids, starts_at__lt=end + reach_after, ends_at__gt=start - reach_before
     ).values_list("clinician_id", "starts_at", "ends_at"):
         calendar.time_off[clinician].append((starts_at, ends_at))
-    bookings = Booking.objects.active().filter(clinician_id__in=ids).overlapping(start - reach_before, end + reach_after)
+    bookings = (
+        Booking.objects.active().filter(clinician_id__in=ids).overlapping(start - reach_before, end + reach_after)
+    )
     if ignoring is not None:
         bookings = bookings.exclude(pk=ignoring.pk)
     for clinician, held_from, held_until in bookings.order_by("held_from").values_list(
@@ -177,7 +179,8 @@ def free_times(
         day += datetime.timedelta(days=1)
     order = {clinician: position for position, clinician in enumerate(calendar.clinician_ids)}
     return [
-        Slot(moment, tuple(sorted(set(clinicians), key=order.__getitem__))) for moment, clinicians in sorted(free.items())
+        Slot(moment, tuple(sorted(set(clinicians), key=order.__getitem__)))
+        for moment, clinicians in sorted(free.items())
     ]
 
 
@@ -199,11 +202,13 @@ def by_day(slots: list[Slot]) -> dict[datetime.date, list[Slot]]:
 
 
 def part_of_day(slot: Slot) -> str:
-    """"morning" (before noon), "afternoon" (until 5 PM) or "evening"."""
+    """ "morning" (before noon), "afternoon" (until 5 PM) or "evening"."""
     hour = slot.local.hour
     return "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
 
 
 def nearest(slots: list[Slot], moment: datetime.datetime, count: int = 6) -> list[Slot]:
     """The `count` free times closest to `moment`, in time order."""
-    return sorted(sorted(slots, key=lambda slot: abs(slot.starts_at - moment))[:count], key=lambda slot: slot.starts_at)
+    return sorted(
+        sorted(slots, key=lambda slot: abs(slot.starts_at - moment))[:count], key=lambda slot: slot.starts_at
+    )

@@ -56,7 +56,7 @@ def read_offer_token(token: str) -> tuple[int, int] | None:
 
 
 def when_words(moment: datetime.datetime) -> str:
-    """"Thursday 10 December 2026 at 10:30 AM", in the active language."""
+    """ "Thursday 10 December 2026 at 10:30 AM", in the active language."""
     return dateformat.format(timezone.localtime(moment), _("l j F Y \\a\\t g:i A"))
 
 

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-
 from django_tasks import task
 
 from ..models import AppointmentRequest, ContactAttempt
@@ -147,7 +146,9 @@ def _request_for(visit_type, starts_at, details, source) -> AppointmentRequest:
         **{name: value for name, value in details.items() if name != "treatment"},
         treatment=visit_type.treatment,
         purpose=AppointmentRequest.Purpose.CONSULTATION,
-        origin=AppointmentRequest.Origin.PHONE if source == Booking.Source.PHONE else AppointmentRequest.Origin.BOOKING,
+        origin=AppointmentRequest.Origin.PHONE
+        if source == Booking.Source.PHONE
+        else AppointmentRequest.Origin.BOOKING,
         status=AppointmentRequest.Status.SCHEDULED,
         appointment_at=starts_at,
     )

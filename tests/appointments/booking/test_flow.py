@@ -1,12 +1,10 @@
 """A patient books online: the visit type, a day, a time, the details, then "Booked"."""
 
-import datetime
 import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from appointments.booking.availability import free_times_of
 from appointments.booking.models import Booking
