@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from sitewide.client_address import client_address
 
+from .booking.models import Booking, WaitingListEntry
 from .models import AppointmentRequest, QueueView
 
 TRACKED_FIELDS = ["status", "staff_notes", "assigned_to", "appointment_at"]
@@ -21,11 +22,16 @@ def mask_value(value) -> str:
     return "(not recorded)"
 
 
+BOOKING_FIELDS = ["status", "starts_at", "clinician", "visit_type"]
+
+
 def register() -> None:
     auditlog.register(AppointmentRequest, include_fields=TRACKED_FIELDS, mask_fields=MASKED_FIELDS)
+    auditlog.register(Booking, include_fields=BOOKING_FIELDS)
+    auditlog.register(WaitingListEntry, include_fields=["status"])
 
 
-def record_view(appointment: AppointmentRequest, view: str = "") -> None:
+def record_view(appointment: AppointmentRequest | Booking | WaitingListEntry, view: str = "") -> None:
     extra = {"view": view} if view else None
     LogEntry.objects.log_create(appointment, force_log=True, action=LogEntry.Action.ACCESS, additional_data=extra)
 

@@ -6,6 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from appointments.booking.feed import clinician_feed
 from appointments.dashboard import dashboard
 from appointments.privacy_views import privacy_requests
 from sitewide.about import accessibility_statement, privacy_notice, visiting
@@ -44,6 +45,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("share/<str:signed_title>.png", share_card, name="share_card"),
+    path("calendar/<str:token>.ics", clinician_feed, name="clinician_feed"),
     *patient_pages,
 ]
 

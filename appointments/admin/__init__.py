@@ -4,6 +4,6 @@ live in their own apps' modules. Importing this package registers every one."""
 
 from ..newsletter import admin as newsletter_admin
 from ..ratings import admin as ratings_admin
-from . import privacy, requests, templates
+from . import booking, privacy, requests, templates
 
-__all__ = ["newsletter_admin", "privacy", "ratings_admin", "requests", "templates"]
+__all__ = ["booking", "newsletter_admin", "privacy", "ratings_admin", "requests", "templates"]

@@ -163,34 +163,19 @@ class VersionChecked(forms.ModelForm):
 
 
 class RequestForm(VersionChecked):
-    send_confirmation = forms.BooleanField(
-        label=_("E-mail the patient a confirmation of the appointment, with a calendar file"),
-        required=False,
-        initial=True,
-    )
+    """A request's own fields. Its appointment is not typed in here: it is booked into a free
+    time through the clinic's calendar ("Book a time"), which checks the hours and never
+    double-books, and e-mails the patient the confirmation."""
 
     class Meta:
         model = AppointmentRequest
-        fields = ["status", "assigned_to", "appointment_at", "staff_notes", "duplicate_of"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        widget = self.fields["appointment_at"].widget if "appointment_at" in self.fields else None
-        labels = [_("Appointment date"), _("Appointment time")]
-        for part, label in zip(getattr(widget, "widgets", []), labels, strict=False):
-            part.attrs["aria-label"] = label  # the admin labels the pair, not each box
+        fields = ["status", "assigned_to", "staff_notes", "duplicate_of"]
 
     def clean(self):
         cleaned = super().clean()
-        status, when = cleaned.get("status"), cleaned.get("appointment_at")
-        if "appointment_at" in self.changed_data and when is not None:
-            if when < timezone.now():
-                self.add_error("appointment_at", _("That time has passed. Enter the appointment's date and time."))
-            elif status in (Status.NEW, Status.CONTACTED):
-                cleaned["status"] = Status.SCHEDULED  # recording an appointment schedules the request
-                self.also_changed.add("status")
-        if cleaned.get("status") == Status.SCHEDULED and when is None:
-            self.add_error("appointment_at", _("Enter the appointment's date and time to mark the request scheduled."))
+        scheduling = cleaned.get("status") == Status.SCHEDULED and "status" in self.changed_data
+        if scheduling and self.instance.appointment_at is None:
+            self.add_error("status", _("Book a time first (“Book a time”, above): that marks the request scheduled."))
         return cleaned
 
 
@@ -218,7 +203,7 @@ class QueueRowForm(VersionChecked):
         cleaned = super().clean()
         scheduling = cleaned.get("status") == Status.SCHEDULED and "status" in self.changed_data
         if scheduling and self.instance.appointment_at is None:
-            self.add_error("status", _("Open the request to record the appointment's date and time."))
+            self.add_error("status", _("Open the request and book a time: that marks it scheduled."))
         return cleaned
 
 

@@ -11,11 +11,13 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit
-from ..models import AppointmentRequest, MessageTemplate
-from ..services import StaleRequest, appointment_request_change, patient_email_send
+from ..booking.mail import booking_line
+from ..booking.models import BookingStatus
+from ..models import AppointmentRequest
+from ..services import StaleRequest, appointment_request_change
 from .contact import ContactPanelViews
 from .filters import staff_who_work_requests
-from .forms import RequestForm, StaffChoiceField, missing_version, person
+from .forms import RequestForm, StaffChoiceField, person
 from .worklist import WorklistViews
 
 # Shown read-only, as the patient sent them (phone and e-mail as links, see below).
@@ -65,6 +67,7 @@ class AppointmentRequestAdmin(WorklistViews, ContactPanelViews, admin.ModelAdmin
         "patient_confirmed_at",
         "notification_attempts",
         "notification_problem",
+        "appointment",
     ]
     fieldsets = [
         (
@@ -73,8 +76,7 @@ class AppointmentRequestAdmin(WorklistViews, ContactPanelViews, admin.ModelAdmin
                 "fields": [
                     "opened",
                     "status",
-                    "appointment_at",
-                    "send_confirmation",
+                    "appointment",
                     "assigned_to",
                     "response_due_display",
                     "staff_notes",
@@ -106,6 +108,25 @@ class AppointmentRequestAdmin(WorklistViews, ContactPanelViews, admin.ModelAdmin
     @admin.display(description=_("treatment"))
     def treatment_name(self, appointment):
         return appointment.treatment.name if appointment.treatment else "-"  # text: not every user may open it
+
+    @admin.display(description=_("appointment"))
+    def appointment(self, appointment):
+        """Its bookings, and the way to book one: through the calendar's free times only."""
+        book = reverse("admin:appointments_booking_phone") + f"?request={appointment.pk}"
+        bookings = appointment.bookings.select_related("visit_type", "clinician").order_by("-starts_at")
+        lines = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            ((booking.get_admin_url(), booking_line(booking), booking.get_status_display()) for booking in bookings),
+        )
+        active = [booking for booking in bookings if booking.status == BookingStatus.BOOKED]
+        if active:
+            move = reverse("admin:appointments_booking_phone") + f"?move={active[0].pk}"
+            action = format_html('<a class="button" href="{}">{}</a>', move, _("Move to another free time"))
+        else:
+            action = format_html('<a class="button" href="{}">{}</a>', book, _("Book a time"))
+        listed = format_html('<ul class="booking-list">{}</ul>', lines) if bookings else _("None booked yet.")
+        return format_html("{} {}", listed, action)
 
     @admin.display(description=_("interpreter"))
     def interpreter(self, appointment):
@@ -182,31 +203,13 @@ class AppointmentRequestAdmin(WorklistViews, ContactPanelViews, admin.ModelAdmin
     def save_model(self, request, obj, form, change):
         """The request's page and the queue's rows save through one function, which refuses a
         save made on an older version (the form has already said so) and records who and when.
-        Recording an appointment e-mails the patient its confirmation, if asked."""
+        An appointment is booked through the calendar (BookingAdmin.phone_view), not here."""
         if not change:
             return super().save_model(request, obj, form, change)
         changes = form.staff_changes()
-        saved = appointment_request_change(
+        return appointment_request_change(
             appointment=obj, opened_version=form.cleaned_data["opened_version"], changed_by=request.user, **changes
         )
-        if "appointment_at" in changes and saved.appointment_at and form.cleaned_data.get("send_confirmation"):
-            confirmation = MessageTemplate.objects.filter(confirms_appointment=True, translation_of=None).first()
-            version = confirmation.version_in(saved.language) if confirmation else None
-            if confirmation is None:
-                messages.warning(
-                    request,
-                    _("No confirmation was sent: no e-mail to patients is marked as confirming an appointment."),
-                )
-            elif version is None:
-                messages.warning(
-                    request, _("No confirmation was sent: ") + missing_version(confirmation, saved.language)
-                )
-            else:
-                confirmation = version
-                patient_email_send(
-                    appointment=saved, template=confirmation, sent_by=request.user, appointment_at=saved.appointment_at
-                )
-                messages.info(request, _("The patient's confirmation, with a calendar file, is queued."))
 
     def get_urls(self):
         return [*self.worklist_urls(), *self.contact_urls(), *super().get_urls()]

@@ -81,8 +81,8 @@ def calendar_file(booking: Booking, language: str, *, cancelled=False) -> str:
     event = Event()
     event.add("uid", f"booking-{booking.pk}@{host}")
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", booking.starts_at)
-    event.add("dtend", booking.ends_at)
+    event.add("dtstart", booking.starts_at.astimezone(datetime.UTC))
+    event.add("dtend", booking.ends_at.astimezone(datetime.UTC))
     event.add("sequence", booking.version)
     event.add("summary", f"{visit.name}: {clinic.name}" if clinic else visit.name)
     if cancelled:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -343,8 +344,6 @@ class Booking(models.Model):
         }
 
     def get_admin_url(self):
-        from django.urls import reverse
-
         return reverse("admin:appointments_booking_change", args=[self.pk])
 
     @property

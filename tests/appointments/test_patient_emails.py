@@ -5,6 +5,7 @@ with icalendar, and each message sent once."""
 import datetime
 import email
 import email.policy
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -13,8 +14,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from appointments.models import MessageTemplate, PatientMessage
-from tests.admin_forms import admin_change_form_data
 
+from .booking.factories import clinic_calendar
 from .factories import make_request
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_we_tried_to_call_you_reaches_the_patient_once_and_is_in_the_contact_log
     assert "sent" in BeautifulSoup(page, "html.parser").select_one(".contact-panel__messages").get_text()
 
 
-def test_recording_an_appointment_sends_its_confirmation_with_a_calendar_file(
+def test_booking_a_time_on_a_request_sends_its_confirmation_with_a_calendar_file(
     admin_client,
     content,
     smtp,
@@ -73,24 +74,29 @@ def test_recording_an_appointment_sends_its_confirmation_with_a_calendar_file(
     settings.SITE_URL = "https://clinic.example:8443"
     controller, inbox = smtp
     controller.start()
+    visit_type, _people = clinic_calendar()
     appointment = make_request()
-    url = change_url(appointment)
-    when = (timezone.localtime() + datetime.timedelta(days=3)).replace(hour=10, minute=30, second=0, microsecond=0)
-    data = admin_change_form_data(admin_client.get(url))
-    data.update(appointment_at_0=f"{when:%Y-%m-%d}", appointment_at_1="10:30:00", send_confirmation="on")
-    assert admin_client.post(url, data).status_code == 302
+    phone = reverse("admin:appointments_booking_phone")
+    times = admin_client.get(phone, {"request": appointment.pk, "visit_type": visit_type.pk}).content.decode()
+    time = re.findall(r'name="time" value="([^"]+)"', times)[1]
+    when = datetime.datetime.fromisoformat(time)
+    assert (
+        admin_client.post(phone, {"request": appointment.pk, "visit_type": visit_type.pk, "time": time}).status_code
+        == 302
+    )
     run_worker()
     [message] = received(inbox)
-    assert f"{when:%A %-d %B %Y at 10:30 AM}" in message["Subject"]
+    assert f"{timezone.localtime(when):%A %-d %B %Y at %-I:%M %p}" in message["Subject"]
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
     calendar = Calendar.from_ical(attachment.get_content())
     [event] = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == when
-    assert event.decoded("dtend") == when + datetime.timedelta(minutes=30)  # the clinic's visit length
+    assert event.decoded("dtend") == when + datetime.timedelta(minutes=30)  # the visit type's length
     assert "800 Second Avenue" in str(event["location"])
     assert "1-212-679-9667" in str(event["description"])
-    assert str(event["uid"]) == f"appointment-request-{appointment.pk}@clinic.example"  # the site's domain
+    booking = appointment.bookings.get()
+    assert str(event["uid"]) == f"booking-{booking.pk}@clinic.example"  # the site's domain
     appointment.refresh_from_db()
     assert appointment.status == "scheduled"
 

@@ -2,6 +2,7 @@
 why; saves that never undo a colleague's; call-backs and appointments; search within the view."""
 
 import datetime
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -16,6 +17,7 @@ from conftest import sign_in
 from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_opening_hours
 
+from .booking.factories import clinic_calendar
 from .factories import make_request, search_queue, time_machine_at
 from .test_front_desk import log_attempt, queue_rows, row_index
 
@@ -149,20 +151,23 @@ def test_logging_an_attempt_with_a_call_back_time_takes_the_request_off_until_th
     assert "Call back at" in dict(worklist(admin_client, queue="waiting"))["Callme Rivera"]
 
 
-def test_scheduled_needs_an_appointment_time_and_the_request_leaves_the_worklist(admin_client, content):
+def test_scheduled_needs_a_booked_time_and_the_request_leaves_the_worklist(content):
+    desk, _user = front_desk("maria", "Maria")
+    visit_type, _people = clinic_calendar()
     appointment = make_request(first_name="Booked")
     url = change_url(appointment)
-    data = admin_change_form_data(admin_client.get(url))
-    response = admin_client.post(url, {**data, "status": "scheduled"})
+    data = admin_change_form_data(desk.get(url))
+    response = desk.post(url, {**data, "status": "scheduled"})
     assert response.status_code == 200
     text = BeautifulSoup(response.content, "html.parser").get_text(" ", strip=True)
-    assert "Enter the appointment's date and time to mark the request scheduled." in text
-    when = timezone.localtime() + datetime.timedelta(days=2)
-    data.update(appointment_at_0=f"{when:%Y-%m-%d}", appointment_at_1="10:30:00")  # status left as it was
-    assert admin_client.post(url, data).status_code == 302
+    assert "Book a time first (“Book a time”, above): that marks the request scheduled." in text
+    phone = reverse("admin:appointments_booking_phone")
+    times = desk.get(phone, {"request": appointment.pk, "visit_type": visit_type.pk}).content.decode()
+    time = re.search(r'name="time" value="([^"]+)"', times).group(1)
+    assert desk.post(phone, {"request": appointment.pk, "visit_type": visit_type.pk, "time": time}).status_code == 302
     appointment.refresh_from_db()
-    assert appointment.status == "scheduled"  # recording an appointment schedules the request
-    assert "Booked Rivera" not in dict(worklist(admin_client))
+    assert appointment.status == "scheduled"  # booking a time schedules the request
+    assert "Booked Rivera" not in dict(worklist(desk))
 
 
 # No lost updates

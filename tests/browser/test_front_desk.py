@@ -1,14 +1,14 @@
 """Receptionists in Chromium at 1366x768: two of them saving one request, a whole call from the
 worklist to the confirmation (its clicks counted), and the dashboard's charts as they read."""
 
-import datetime
 from importlib import import_module
 
 from django.contrib.auth.models import Permission, User
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from appointments.models import AppointmentRequest, MessageTemplate, PatientMessage
+from appointments.booking.models import BookingMessage
+from appointments.models import AppointmentRequest, MessageTemplate
+from tests.appointments.booking.factories import clinic_calendar
 from tests.appointments.factories import make_request
 
 from .test_admin import PASSWORD, code_for, signed_in
@@ -20,7 +20,13 @@ def receptionist(browser_context_factory, site_url, username, first_name):
     user = User.objects.create_user(username, password=PASSWORD, is_staff=True, first_name=first_name)
     user.user_permissions.add(
         *Permission.objects.filter(
-            codename__in=["view_appointmentrequest", "change_appointmentrequest", "view_messagetemplate"]
+            codename__in=[
+                "view_appointmentrequest",
+                "change_appointmentrequest",
+                "view_messagetemplate",
+                "view_booking",
+                "change_booking",
+            ]
         )
     )
     return signed_in(
@@ -55,9 +61,10 @@ def test_two_receptionists_save_one_request_and_neither_loses_her_work(browser_c
 
 
 def test_a_whole_call_from_the_worklist_to_the_confirmation(browser_context_factory, site_url):
-    """Find the patient, call, log the call, record the appointment, confirm it: counted in clicks."""
+    """Find the patient, call, log the call, book a free time, confirm it: counted in clicks."""
     shipped = import_module("appointments.migrations.0015_shipped_patient_emails").SHIPPED
     MessageTemplate.objects.bulk_create([MessageTemplate(**fields) for fields in shipped])  # emptied between tests
+    clinic_calendar()
     make_request(first_name="Other", email="o@example.org", phone="+17185550142")
     appointment = make_request(phone="+12125550181")
     page = receptionist(browser_context_factory, site_url, "maria", "Maria")
@@ -87,21 +94,18 @@ def test_a_whole_call_from_the_worklist_to_the_confirmation(browser_context_fact
     page.wait_for_url("**/change/#contact-log")
     expect(page.locator(".contact-log")).to_contain_text("Booked for Thursday.")
 
-    when = timezone.localtime() + datetime.timedelta(days=3)
-    click(page.locator("#id_appointment_at_0"))  # schedule: the appointment's date and time
-    page.keyboard.type(f"{when:%Y-%m-%d}")
-    click(page.locator("#id_appointment_at_1"))
-    page.keyboard.type("10:30:00")
-    expect(page.get_by_label("E-mail the patient a confirmation of the appointment")).to_be_checked()
-    click(page.get_by_role("button", name="Save", exact=True))  # confirm: the e-mail goes with the save
-    page.get_by_text("The patient's confirmation, with a calendar file, is queued.").wait_for()
+    click(page.get_by_role("link", name="Book a time"))  # book: the calendar's free times
+    first_day = page.locator(".time-list fieldset").first
+    click(first_day.get_by_role("button").first)
+    click(page.get_by_role("button", name="Book this time"))  # confirm: the e-mail goes with the booking
+    page.get_by_text("Booked: First consultation").wait_for()
     page.screenshot(path="/tmp/mesoclinic-whole-call.png", full_page=True)
 
     appointment.refresh_from_db()
     assert appointment.status == AppointmentRequest.Status.SCHEDULED
-    assert timezone.localtime(appointment.appointment_at).strftime("%H:%M") == "10:30"
-    message = PatientMessage.objects.get(request=appointment)
-    assert message.appointment_at == appointment.appointment_at  # with its calendar file
+    booking = appointment.bookings.get()
+    assert appointment.appointment_at == booking.starts_at
+    assert BookingMessage.objects.get(booking=booking).calendar  # the confirmation, with its calendar file
     print(f"A whole call took {clicks} clicks.")
     assert clicks <= 10
 

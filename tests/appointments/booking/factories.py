@@ -3,6 +3,7 @@
 import datetime
 
 from appointments.booking.models import Clinician, VisitType, WorkingHours
+from tests.appointments.factories import form_data
 
 
 def weekday_hours(clinician, starts="09:00", ends="17:00", days=range(5)):
@@ -29,8 +30,6 @@ def clinic_calendar(clinicians=1, **visit):
 
 
 def details(**overrides):
-    from tests.appointments.factories import form_data
-
     data = form_data(**overrides)
     data.pop("purpose", None)
     data.pop("treatment", None)
