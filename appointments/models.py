@@ -196,10 +196,12 @@ class AppointmentRequestQuerySet(models.QuerySet):
         )
 
     def past_retention(self, days: int):
-        """Finished requests (closed or declined) received more than `days` days ago."""
+        """Finished requests (closed or declined) received more than `days` days ago, and those
+        whose appointment was more than `days` days ago (their bookings go with them)."""
         cutoff = timezone.now() - timezone.timedelta(days=days)
         finished = [Status.CLOSED, Status.DECLINED]
-        return self.filter(status__in=finished, received_at__lt=cutoff)
+        visited = Q(status=Status.SCHEDULED, appointment_at__lt=cutoff, received_at__lt=cutoff)
+        return self.filter(Q(status__in=finished, received_at__lt=cutoff) | visited)
 
 
 class AppointmentRequest(models.Model):

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sitewide.client_address import client_address
 
+from .booking.models import Booking, BookingMessage, WaitingListEntry
 from .models import AppointmentRequest, ContactAttempt, PageComment, PatientMessage, PrivacyRecord
 from .newsletter.addresses import address_hash, normalised
 from .newsletter.models import ConsentEvent, NewsletterDelivery, Source, Subscriber, SuppressedAddress
@@ -50,6 +52,9 @@ SINGULAR_AND_PLURAL = {
     "page comments": ("page comment", "page comments"),
     "newsletter subscribers": ("newsletter sign-up", "newsletter sign-ups"),
     "consent records": ("consent record", "consent records"),
+    "bookings": ("booking", "bookings"),
+    "e-mails about bookings": ("e-mail about a booking", "e-mails about bookings"),
+    "waiting list entries": ("waiting list entry", "waiting list entries"),
 }
 
 
@@ -64,6 +69,9 @@ class Found:
     comments: list = field(default_factory=list)
     subscribers: list = field(default_factory=list)
     consent: list = field(default_factory=list)
+    bookings: list = field(default_factory=list)
+    booking_messages: list = field(default_factory=list)
+    waiting: list = field(default_factory=list)
 
     def counts(self) -> dict:
         return {
@@ -73,6 +81,9 @@ class Found:
             "page comments": len(self.comments),
             "newsletter subscribers": len(self.subscribers),
             "consent records": len(self.consent),
+            "bookings": len(self.bookings),
+            "e-mails about bookings": len(self.booking_messages),
+            "waiting list entries": len(self.waiting),
         }
 
     def in_words(self, only_found=False) -> list[str]:
@@ -123,6 +134,20 @@ def find(*, email: str = "", phone: str = "") -> Found:
     hashes = [address_hash(address) for address in found.addresses]
     found.subscribers = list(Subscriber.objects.filter(address_hash__in=hashes))
     found.consent = list(ConsentEvent.objects.filter(address_hash__in=hashes).select_related("wording").order_by("at"))
+    found.bookings = list(
+        Booking.objects.filter(request__in=found.requests)
+        .select_related("visit_type", "clinician")
+        .order_by("starts_at")
+    )
+    waiting = WaitingListEntry.objects.none()
+    for address in found.addresses:
+        waiting = waiting | WaitingListEntry.objects.filter(email__iexact=address)
+    found.waiting = list(waiting.select_related("visit_type").order_by("joined_at"))
+    found.booking_messages = list(
+        BookingMessage.objects.filter(Q(booking__in=found.bookings) | Q(waiting__in=found.waiting)).order_by(
+            "queued_at"
+        )
+    )
     return found
 
 
@@ -186,6 +211,38 @@ def as_data(found: Found) -> dict:
             }
             for request in found.requests
         ],
+        "bookings": [
+            {
+                "number": booking.pk,
+                "request": booking.request_id,
+                "visit": booking.visit_type.name,
+                "with": str(booking.clinician),
+                "starts": _when(booking.starts_at),
+                "ends": _when(booking.ends_at),
+                "status": booking.get_status_display(),
+                "made": _when(booking.made_at),
+            }
+            for booking in found.bookings
+        ],
+        "emails_about_bookings": [
+            {
+                "queued": _when(message.queued_at),
+                "sent": _when(message.sent_at) or "",
+                "subject": message.subject,
+                "text": message.body,
+            }
+            for message in found.booking_messages
+        ],
+        "waiting_list": [
+            {
+                "visit": entry.visit_type.name,
+                "first name": entry.first_name,
+                "e-mail": entry.email,
+                "joined": _when(entry.joined_at),
+                "status": entry.get_status_display(),
+            }
+            for entry in found.waiting
+        ],
         "page_comments": [
             {"sent": _when(comment.created_at), "page": str(comment.rated_page.page), "comment": comment.text}
             for comment in found.comments
@@ -230,6 +287,10 @@ def erase(found: Found) -> dict:
     counts = found.counts()
     request_ids = [request.pk for request in found.requests]
     PatientMessage.objects.filter(request_id__in=request_ids).delete()
+    # Bookings go with their request (and their e-mails with them); a time to come is freed.
+    BookingMessage.objects.filter(Q(booking__request_id__in=request_ids) | Q(waiting__in=found.waiting)).delete()
+    Booking.objects.filter(request_id__in=request_ids).delete()
+    WaitingListEntry.objects.filter(pk__in=[entry.pk for entry in found.waiting]).delete()
     ContactAttempt.objects.filter(request_id__in=request_ids).delete()
     # A request merged into another keeps pointing at nothing rather than at the person.
     AppointmentRequest.objects.filter(duplicate_of_id__in=request_ids).update(duplicate_of=None)

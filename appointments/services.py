@@ -1,5 +1,6 @@
 """Operations that write appointment requests; views and commands call these, nothing else writes."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 from treatments.models import Treatment
 
 from . import audit
+from .booking.models import Booking, WaitingListEntry
 from .models import AppointmentRequest, ContactAttempt, MessageTemplate, PatientMessage
 from .newsletter.models import Source
 from .newsletter.services import SIGN_UP_HELP, SIGN_UP_LABEL, subscriber_sign_up
@@ -188,6 +190,10 @@ def appointment_requests_purge(*, older_than_days: int) -> int:
     deleted = (
         AppointmentRequest.objects.past_retention(older_than_days).delete()[1].get(AppointmentRequest._meta.label, 0)
     )
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    # The waiting list's names and addresses, and the times once held for them, go after as long.
+    WaitingListEntry.objects.filter(joined_at__lt=cutoff).delete()
+    Booking.objects.filter(request=None, starts_at__lt=cutoff).delete()
     audit.name_requests_by_number_only()
     return deleted
 

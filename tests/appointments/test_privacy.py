@@ -3,6 +3,7 @@ hand it over as one file, and erase it, leaving no trace of them in any table.""
 
 import io
 import json
+import uuid
 import zipfile
 
 import pytest
@@ -12,6 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from appointments.booking.availability import free_times_of
+from appointments.booking.models import Booking, WaitingListEntry
+from appointments.booking.services import booking_create, waiting_list_join
 from appointments.models import (
     AppointmentRequest,
     ConsentEvent,
@@ -28,6 +32,7 @@ from appointments.newsletter.services import subscriber_sign_up
 from conftest import sign_in
 from treatments.models import TreatmentPage
 
+from .booking.factories import clinic_calendar
 from .factories import form_data
 
 NAME, SURNAME, EMAIL, PHONE = "Quartermain", "Okonkwo-Vasquez", "q.okonkwo@example.org", "+12125550181"
@@ -63,6 +68,10 @@ def person(content, client, run_worker, admin_client):
     from appointments.newsletter.services import subscriber_confirm
 
     subscriber_confirm(digest=address_hash(EMAIL), client_address="203.0.113.9")
+    # a time booked on her first request, and a place on a waiting list
+    visit_type, _people = clinic_calendar()
+    booking_create(visit_type=visit_type, starts_at=free_times_of(visit_type)[0].starts_at, details={}, request=first)
+    waiting_list_join(visit_type=visit_type, first_name=NAME, email=EMAIL, language="en", token=uuid.uuid4())
     admin_client.get(reverse("admin:appointments_appointmentrequest_change", args=[first.pk]))
     return first
 
@@ -87,9 +96,10 @@ def test_an_e_mail_or_a_phone_number_finds_everything_and_the_search_is_recorded
         assert "no-store" in response["Cache-Control"]
         counts = [li.get_text(" ", strip=True) for li in BeautifulSoup(response.content, "html.parser").select(
             ".privacy-counts li")]  # fmt: skip
-        assert counts == ["2 appointment requests", "1 contact attempt", "1 e-mail to the patient",
+        assert counts == ["2 appointment requests", "2 contact attempts", "1 e-mail to the patient",
                           ["0 page comments", "1 page comment"][comments], "1 newsletter sign-up",
-                          "2 consent records"]  # fmt: skip
+                          "2 consent records", "1 booking", "1 e-mail about a booking",
+                          "1 waiting list entry"]  # fmt: skip
     by_email = BeautifulSoup(search(officer, email=EMAIL).content, "html.parser").select_one(".privacy-counts")
     assert "1 newsletter sign-up" in by_email.get_text()
     assert "2 consent records" in by_email.get_text()
@@ -123,6 +133,9 @@ def test_the_export_is_one_file_with_json_and_a_readable_page(person, officer):
     assert data["page_comments"][0]["comment"] == "Call me on (212) 555-0181 please"
     assert [event["what"] for event in data["newsletter_consent_records"]] == ["asked to subscribe", "confirmed"]
     assert data["newsletter_consent_records"][1]["from_address"] == "203.0.113.9"
+    assert [booking["visit"] for booking in data["bookings"]] == ["First consultation"]
+    assert data["emails_about_bookings"][0]["subject"].startswith("Your appointment is booked")
+    assert data["waiting_list"][0]["e-mail"] == EMAIL
     html = BeautifulSoup(archive.read("your-data.html"), "html.parser")
     assert html.h1.get_text() == "What we hold about you"
     assert f"Left a message for {NAME}" in html.get_text()
@@ -154,13 +167,15 @@ def test_erase_leaves_no_trace_of_the_person_in_any_table_and_keeps_her_off_the_
     )
     assert response.status_code == 302
     page = officer.get(response["Location"]).content.decode()
-    assert "Erased: 2 appointment requests, 1 contact attempt, 1 e-mail to the patient, 1 page comment, " in page
+    assert "Erased: 2 appointment requests, 2 contact attempts, 1 e-mail to the patient, 1 page comment, " in page
 
     dump = database_dump()
     for trace in [EMAIL, EMAIL.upper(), NAME, SURNAME, PHONE, *PHONE_DIGITS, "203.0.113.9"]:
         assert trace not in dump, trace
     assert PageComment.objects.get().text == "A useful page."
     assert not Subscriber.objects.exists()
+    assert not Booking.objects.exists()  # her booked time is free again
+    assert not WaitingListEntry.objects.exists()
     assert SuppressedAddress.objects.get().address_hash == address_hash(EMAIL)
     assert ConsentEvent.objects.filter(address_hash=address_hash(EMAIL)).count() == 2  # the proof stays
     erasure = PrivacyRecord.objects.get(action="erase")

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from appointments.booking.availability import free_times_of
+from appointments.booking.models import Booking
+from appointments.booking.services import booking_create
 from appointments.models import AppointmentRequest
+from tests.appointments.booking.factories import booking_details, clinic_calendar
 from tests.appointments.factories import make_request
 from treatments.models import FAQEntry, TreatmentPage
 
@@ -32,6 +36,9 @@ def test_a_backup_restores_every_row_and_every_picture(content, settings, tmp_pa
     (media / "pictures" / "card.webp").write_bytes(b"RIFF picture bytes")
     (media / "pictures" / "page.webp").write_bytes(b"RIFF other picture")
     make_request()
+    visit_type, _people = clinic_calendar()
+    starts_at = free_times_of(visit_type)[0].starts_at
+    booking_create(visit_type=visit_type, starts_at=starts_at, details=booking_details())
     rows_before, files_before = everything(), files(media)
 
     settings.BACKUP_DIR = tmp_path / "backups"
@@ -59,6 +66,7 @@ def test_a_backup_restores_every_row_and_every_picture(content, settings, tmp_pa
     assert everything() == rows_before
     assert files(media) == files_before
     assert TreatmentPage.objects.get(slug="faq").title == "Mesotherapy: questions and answers"
+    assert Booking.objects.get().starts_at == starts_at  # the calendar too
 
 
 def test_restoring_something_that_is_not_a_backup_says_so(tmp_path, db):

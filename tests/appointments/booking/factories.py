@@ -34,3 +34,11 @@ def details(**overrides):
     data.pop("purpose", None)
     data.pop("treatment", None)
     return data
+
+
+def booking_details(**overrides):
+    """What booking_create stores for a patient (the form's cleaned values)."""
+    data = {name: value for name, value in details(**overrides).items() if name not in ("form_token", "website")}
+    data.update(submission_token=None, language="en", sent_quickly=False, phone="+17185550142")
+    data["newsletter"] = bool(data.get("newsletter"))
+    return data

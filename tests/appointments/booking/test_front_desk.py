@@ -18,16 +18,14 @@ from appointments.booking.services import booking_create
 from appointments.models import AppointmentRequest, ContactAttempt
 from tests.appointments.factories import make_request
 
-from .factories import clinic_calendar, details
+from .factories import booking_details, clinic_calendar, details
 
 pytestmark = pytest.mark.django_db
 
 
 def book(visit_type, slot=0, **overrides):
     starts_at = free_times_of(visit_type)[slot].starts_at
-    data = {name: value for name, value in details(**overrides).items() if name not in ("form_token", "website")}
-    data.update(submission_token=None, language="en", sent_quickly=False, phone="+17185550142")
-    return booking_create(visit_type=visit_type, starts_at=starts_at, details=data).booking
+    return booking_create(visit_type=visit_type, starts_at=starts_at, details=booking_details(**overrides)).booking
 
 
 def phone_times(admin_client, **params):
