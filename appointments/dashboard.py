@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 
 from treatments.opening_hours import clinic_hours
 
+from .booking.models import Booking, BookingStatus
 from .models import OTHER_LANGUAGE, AppointmentRequest, ConsentEvent, Status
 from .ratings.models import PageComment, PageRating, RatedPage
 
@@ -107,6 +108,41 @@ def weekly_requests(now) -> list[Bar]:
         week = first_week + datetime.timedelta(weeks=number)
         bars.append(Bar(f"{week:%-d %b}", (requests.get(week, 0), confirmed.get(week, 0))))
     return bars
+
+
+BOOKING_WEEKS_AHEAD = 4
+
+
+def weekly_bookings(now) -> list[dict]:
+    """Visits booked, cancelled and not attended in each of the last 12 weeks and the next 4,
+    by the week of the visit (one query)."""
+    this_week = timezone.localtime(now).date() - datetime.timedelta(days=timezone.localtime(now).weekday())
+    first_week = this_week - datetime.timedelta(weeks=WEEKS - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time()))
+    end = start + datetime.timedelta(weeks=WEEKS + BOOKING_WEEKS_AHEAD)
+    rows = (
+        Booking.objects.exclude(status=BookingStatus.HELD)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .annotate(week=TruncWeek("starts_at"))
+        .values("week", "status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {}
+    for row in rows:
+        counts[timezone.localtime(row["week"]).date(), row["status"]] = row["n"]
+    weeks = []
+    for number in range(WEEKS + BOOKING_WEEKS_AHEAD):
+        week = first_week + datetime.timedelta(weeks=number)
+        kept = sum(counts.get((week, status), 0) for status in (BookingStatus.BOOKED, BookingStatus.ARRIVED))
+        no_shows = counts.get((week, BookingStatus.NO_SHOW), 0)
+        weeks.append({
+            "week": week,
+            "ahead": week > this_week,
+            "booked": kept + no_shows,
+            "cancelled": counts.get((week, BookingStatus.CANCELLED), 0),
+            "no_shows": no_shows,
+        })  # fmt: skip
+    return weeks
 
 
 def percentile_hours(queryset, share: float, count: int) -> float | None:
@@ -257,6 +293,7 @@ def dashboard_figures(now=None) -> dict:
         ),
         "ratings": page_ratings(now),
         "languages": by_language(now),
+        "bookings": weekly_bookings(now),
         "comments": list(low_rated_comments()),
         "low_rating": LOW_RATING,
     }

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from appointments.booking.models import Booking
 from appointments.dashboard import dashboard_figures
 from appointments.models import ConsentEvent
 from appointments.ratings.services import page_comment_create, page_rating_submit
@@ -17,6 +18,7 @@ from conftest import sign_in
 from tests.treatments.factories import record_opening_hours
 from treatments.models import TreatmentPage
 
+from .booking.factories import clinic_calendar
 from .factories import make_request
 
 pytestmark = pytest.mark.django_db
@@ -125,8 +127,9 @@ def test_the_dashboard_makes_the_same_few_queries_whatever_the_data_size(content
         response = admin_client.get(reverse("dashboard"))
     many = len(queries.captured_queries)
     assert response.status_code == 200
-    # 18, one for the newsletter sign-ups confirmed (their own table), three for the languages
-    assert 0 < many == few <= 22
+    # 18, one for the newsletter sign-ups confirmed (their own table), three for the languages,
+    # one for the bookings
+    assert 0 < many == few <= 23
 
 
 def test_the_front_desk_sees_the_dashboard_and_editors_do_not(client, content):
@@ -236,3 +239,28 @@ def test_each_chart_has_a_value_axis_the_bars_are_drawn_to(admin_client, content
     heights = [float(bar["height"]) for bar in weekly.select("rect.bar:not(.bar--second)")]
     assert max(heights) == 180 * 3 / 4  # three requests this week, on an axis that goes to four
     assert [axis_top(value) for value in [0, 1, 2, 3, 9, 10, 11, 45, 999]] == [2, 2, 2, 4, 10, 10, 20, 60, 1000]
+
+
+def test_bookings_cancellations_and_no_shows_per_week_of_the_visit(content, admin_client):
+    visit_type, (person,) = clinic_calendar()
+    plans = [(-7, "arrived"), (-7, "no_show"), (-6, "cancelled"), (0, "booked"), (1, "cancelled"), (14, "booked")]
+    for number, (days, status) in enumerate(plans):
+        starts_at = NOW + datetime.timedelta(days=days, hours=number)
+        Booking.objects.create(
+            request=make_request(email=f"b{number}@example.org"),
+            clinician=person,
+            visit_type=visit_type,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=30),
+            held_from=starts_at,
+            held_until=starts_at + datetime.timedelta(minutes=30),
+            status=status,
+        )
+    weeks = {row["week"]: row for row in dashboard_figures(NOW)["bookings"]}
+    assert len(weeks) == 16  # the last 12 weeks and the next 4
+    last, this, later = (weeks[datetime.date(2026, 11, day)] for day in (16, 23, 30))
+    assert (last["booked"], last["cancelled"], last["no_shows"]) == (2, 1, 1)
+    assert (this["booked"], this["cancelled"], this["no_shows"]) == (1, 1, 0)
+    assert weeks[datetime.date(2026, 12, 7)]["booked"] == 1
+    assert later["booked"] == 0
+    assert weeks[datetime.date(2026, 12, 7)]["ahead"]
