@@ -32,6 +32,13 @@ from django.middleware.gzip import GZipMiddleware
 from django.utils.deprecation import MiddlewareMixin
 
 CONTENT_APPS = ["treatments"]
+# Beyond the content: what decides whether the pages offer "Book online".
+PAGE_MODELS = [
+    "appointments.Clinician",
+    "appointments.VisitType",
+    "appointments.VisitTypeWords",
+    "appointments.WorkingHours",
+]
 SITE_TOKEN = "page-cache:site"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 LIST_SEPARATOR = re.compile(r"\s*,\s*")
@@ -99,10 +106,10 @@ def forget_page(path: str) -> None:
 
 
 def connect_invalidation() -> None:
-    for app_label in CONTENT_APPS:
-        for model in apps.get_app_config(app_label).get_models():
-            post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:save")
-            post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:delete")
+    models = [model for label in CONTENT_APPS for model in apps.get_app_config(label).get_models()]
+    for model in [*models, *(apps.get_model(label) for label in PAGE_MODELS)]:
+        post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:save")
+        post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:delete")
 
 
 @dataclass
