@@ -11,6 +11,8 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from django.conf import settings
 
+from appointments.booking.models import VisitTypeWords
+from tests.appointments.booking.factories import clinic_calendar
 from tests.treatments.factories import make_page
 from treatments.models import Clinic, ClinicWords, Treatment, TreatmentPage
 
@@ -84,10 +86,14 @@ def test_no_spanish_page_holds_an_english_sentence_of_the_interface_and_no_engli
     clinic = Clinic.objects.get()
     english |= sentences_of([clinic], lambda clinic: tuple(getattr(clinic, name) for name in ClinicWords.WORDS))
     spanish = sentences_of(entries, lambda message: message.string)
+    visit_type, _people = clinic_calendar()  # booking open: its pages are crawled too
+    VisitTypeWords.objects.create(visit_type=visit_type, language="es", name="Primera consulta")
     spanish_pages = crawl(client, "/es/", "/es/")
     english_pages = crawl(client, "/", "")
     assert {"/es/", SPANISH_FAQ, "/es/citas/solicitar/", "/es/boletin/", "/es/privacidad/"} <= set(spanish_pages)
+    assert {"/es/citas/reservar/", f"/es/citas/reservar/{visit_type.pk}/"} <= set(spanish_pages)
     assert {"/", "/treatments/mesotherapy/faq/", "/appointments/request/", "/privacy/"} <= set(english_pages)
+    assert {"/appointments/book/", f"/appointments/book/{visit_type.pk}/"} <= set(english_pages)
     for path, html in spanish_pages.items():
         text = visible_text(html)
         assert [sentence for sentence in english if sentence in text] == [], path
