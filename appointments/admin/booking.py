@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +42,7 @@ from ..booking.models import (
     WorkingHours,
     new_feed_token,
 )
+from ..booking.params import date_param, moment_param
 from ..forms import HONEYPOT_FIELD
 from ..models import AppointmentRequest
 
@@ -182,23 +182,6 @@ class PhoneTimeForm(forms.Form):
     """The free time the receptionist picked (checked again when the booking is made)."""
 
     starts_at = forms.DateTimeField(widget=forms.HiddenInput)
-
-
-def date_param(value: str) -> datetime.date | None:
-    """A day from an address ("2026-12-04"), or None for anything else."""
-    try:
-        return parse_date(value[:10]) if len(value) == 10 else None
-    except ValueError:
-        return None
-
-
-def moment_param(value: str) -> datetime.datetime | None:
-    """A moment with its offset, as the free times' buttons send it, or None."""
-    try:
-        moment = parse_datetime(value[:40]) if value else None
-    except ValueError:
-        return None
-    return moment if moment is not None and timezone.is_aware(moment) else None
 
 
 def staff_slots(visit_type: VisitType, start: datetime.date, *, ignoring=None):

@@ -11,8 +11,10 @@ start of each working period.
 
 Everything is in the clinic's time zone (TIME_ZONE): a working period is its wall-clock times on
 that day, so 9:00 to 17:00 stays 9:00 to 17:00 across the daylight-saving changes, and a day on
-which the clocks change has an hour more or less where it happens. A wall-clock time that does
-not exist (2:30 on the spring change day) is read as the moment after the gap."""
+which the clocks change has an hour more or less where it happens: the times are stepped through
+in UTC, so each is a real moment and a visit lasts its real length. A wall-clock time that does
+not exist (2:30 on the spring change day) is read with the offset before the change (3:30 after
+it); one that comes twice (1:30 on the autumn change day) as the first of the two."""
 
 import bisect
 import datetime
@@ -36,7 +38,7 @@ def clinic_zone() -> ZoneInfo:
 
 def wall_time(day: datetime.date, time: datetime.time, zone: ZoneInfo) -> datetime.datetime:
     """`time` on `day` in the clinic's zone, as a moment. Ambiguous (the autumn hour repeated):
-    the first of the two; not existing (the spring gap): the moment after the gap."""
+    the first of the two; not existing (the spring gap): read with the offset before the change."""
     moment = datetime.datetime.combine(day, time, tzinfo=zone)
     return moment.astimezone(UTC).astimezone(zone)
 
@@ -134,11 +136,14 @@ class Intervals:
 
 
 def periods_of(calendar: Calendar, clinician: int, day: datetime.date, zone: ZoneInfo):
-    """A clinician's working periods on a day, as moments (none on the clinic's closed days)."""
+    """A clinician's working periods on a day, as moments in UTC (none on the clinic's closed days)."""
     if day in calendar.closed_days:
         return []
     periods = calendar.weekly.get((clinician, day.weekday()), []) + calendar.extra.get((clinician, day), [])
-    return [(wall_time(day, begin, zone), wall_time(day, finish, zone)) for begin, finish in periods]
+    return [
+        (wall_time(day, begin, zone).astimezone(UTC), wall_time(day, finish, zone).astimezone(UTC))
+        for begin, finish in periods
+    ]
 
 
 def free_times(

@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +22,7 @@ from . import mail, services
 from .availability import by_day, free_times_of, part_of_day
 from .forms import BookingDetailsForm, WaitingListForm
 from .models import Booking, BookingStatus, VisitType, WaitingListEntry
+from .params import date_param, moment_param
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def choose_time(request, visit_type_id: int):
     """Steps 2 and 3: the days with free times, soonest first, and the chosen day's times."""
     visit_type = visit_type_or_404(visit_type_id)
     days = by_day(free_times_of(visit_type))
-    chosen = parse_date(request.GET.get("day", "") or "") if request.GET.get("day") else None
+    chosen = date_param(request.GET.get("day"))
     if chosen not in days:
         chosen = next(iter(days), None)
     context = {
@@ -91,10 +91,7 @@ def choose_time(request, visit_type_id: int):
 
 
 def chosen_time(value: str) -> datetime.datetime | None:
-    moment = parse_datetime(value or "") if value else None
-    if moment is None or timezone.is_naive(moment):
-        return None
-    return moment
+    return moment_param(value)
 
 
 def details_page(request, visit_type, form, starts_at, *, taken=None, status=200):
@@ -234,7 +231,7 @@ def move_booking(request, token: str):
             else:
                 return redirect(reverse("appointments:manage_booking", args=[mail.manage_token(moved)]) + "?moved=1")
     days = by_day(free_times_of(visit_type, ignoring=booking))
-    chosen = parse_date(request.GET.get("day", "") or "") if request.GET.get("day") else None
+    chosen = date_param(request.GET.get("day"))
     if chosen not in days:
         chosen = next(iter(days), None)
     context = {
