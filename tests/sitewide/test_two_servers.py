@@ -8,10 +8,13 @@ import re
 import secrets
 import signal
 import subprocess
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -102,6 +105,7 @@ def running_servers(shared_services, tmp_path_factory):
         "DJANGO_SUPERUSER_PASSWORD": "a-long-administrator-password",
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    SERVER_ENVIRONMENT[:] = [environment]
     processes = []
 
     def start(port):
@@ -162,8 +166,9 @@ def two_servers(running_servers):
 
 BOSS_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, as hex
 
-# The `make serve` processes of the running fixture, for tests that act on them.
+# The `make serve` processes of the running fixture, and their environment, for tests that act on them.
 servers = []
+SERVER_ENVIRONMENT = []
 
 
 def worker_pids(serve_process) -> set[str]:
@@ -242,3 +247,78 @@ def test_make_serve_starts_its_worker_again_when_it_dies(two_servers):
         time.sleep(0.5)
     assert started, "make serve did not start its worker again"
     assert "The worker stopped" in two_servers[2]()
+
+
+TEN_TIMES = """
+import datetime
+from django.utils import timezone
+from appointments.booking.availability import free_times_of
+from appointments.booking.models import Clinician, ExtraHours, VisitType, VisitTypeWords
+from treatments.models import ClinicClosure
+day = timezone.localdate() + datetime.timedelta(days=10)
+while ClinicClosure.objects.filter(day=day).exists():
+    day += datetime.timedelta(days=1)
+person = Clinician.objects.create(name="Race clinician")
+ExtraHours.objects.create(clinician=person, day=day, starts=datetime.time(9), ends=datetime.time(14))
+visit = VisitType.objects.create(name="Race visit", minutes=30, step_minutes=30, notice_hours=0, horizon_days=20)
+visit.clinicians.set([person])
+times = [slot.starts_at.isoformat() for slot in free_times_of(visit)]
+assert len(times) == 10, times
+print("VISIT", visit.pk, " ".join(times))
+"""
+
+
+def test_fifty_patients_booking_ten_free_times_at_once_through_two_servers_get_ten_bookings(two_servers):
+    """50 patients, each on one of the two servers, press "Book this time" at the same instant
+    for one of 10 free times (5 for each): exactly 10 are booked, the other 40 are told in words
+    that the time was just taken, and no answer is a server error."""
+    first, second, _logs, _manage = two_servers
+    printed = subprocess.run(
+        [".venv/bin/python", "manage.py", "shell", "-c", TEN_TIMES],
+        cwd=PROJECT,
+        env={**SERVER_ENVIRONMENT[0], "DJANGO_SETTINGS_MODULE": "mesoclinic.settings.production"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    visit, *times = re.search(r"^VISIT (.*)$", printed, re.M).group(1).split()
+    patients = []
+    for number in range(50):
+        port = (first, second)[number % 2]
+        browser = Browser()
+        at = times[number % 10]
+        path = f"/appointments/book/{visit}/details/"
+        status, _, page = browser.request(
+            port, "GET", f"{path}?{urlencode({'at': at})}", headers={"X-Forwarded-For": f"198.51.100.{100 + number}"}
+        )
+        assert status == 200, page[:500]
+        fields = {
+            "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1),
+            "form_token": re.search(r'name="form_token" value="([^"]+)"', page).group(1),
+            "at": at, "first_name": f"Patient{number}", "last_name": "Rivera", "city": "Brooklyn", "state": "NY",
+            "email": f"patient{number}@example.org", "phone": "(718) 555-0142", "contact_preference": "phone",
+            "call_language": "en",
+        }  # fmt: skip
+        patients.append((browser, port, path, urlencode(fields), f"198.51.100.{100 + number}"))
+    barrier = threading.Barrier(len(patients))
+
+    def book(patient):
+        browser, port, path, body, address = patient
+        barrier.wait()
+        status, _, page = browser.request(port, "POST", path, body, {"X-Forwarded-For": address})
+        return status, page
+
+    with ThreadPoolExecutor(max_workers=len(patients)) as pool:
+        answers = list(pool.map(book, patients))
+    statuses = [status for status, _page in answers]
+    assert statuses.count(302) == 10, statuses
+    assert statuses.count(409) == 40, statuses
+    assert all("That time was just taken" in page for status, page in answers if status == 409)
+    with psycopg.connect(SERVER_ENVIRONMENT[0]["DATABASE_URL"]) as database:
+        booked = database.execute(
+            "SELECT starts_at, count(*) FROM appointments_booking WHERE visit_type_id = %s AND status = 'booked' "
+            "GROUP BY starts_at",
+            [int(visit)],
+        ).fetchall()
+    assert len(booked) == 10
+    assert all(count == 1 for _starts_at, count in booked)
