@@ -1,13 +1,18 @@
 """The browser-test harness: Debian's Chromium driven by Playwright against pytest-django's live
 server, plus an axe-core check. Later browser tests reuse `browser_page`, `site_url` and `axe_violations`."""
 
+import contextlib
+import email
+import email.policy
 import os
 
 import pytest
+from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from tests.machine import CHROMIUM
+from tests.processes import free_port
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are
 # still synchronous, so Django's guard against async-unsafe calls is lifted for these tests only.
@@ -74,6 +79,30 @@ def site_url(live_server):
     """The live server's address, with the site's real content loaded."""
     call_command("seed_content", verbosity=0)
     return live_server.url
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def inbox(settings):
+    """A real SMTP server on loopback for the confirmation e-mails, stopped after the test."""
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    settings.APPOINTMENT_MIN_FILL_SECONDS = 0  # a person takes longer than Playwright
+    received = Inbox()
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield received
+    with contextlib.suppress(AssertionError):
+        controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,17 +3,11 @@ to a treatment page, a rating, a request sent with a mistake and then right, its
 e-mail (through a real SMTP server), and the newsletter; axe on every Spanish page and state.
 And "Listen to this page", read by the browser's own speech in the page's language."""
 
-import contextlib
-import email
-import email.policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from appointments.models import AppointmentRequest
-from tests.processes import free_port
 
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
 SPANISH_PAGES = [
@@ -29,30 +23,6 @@ SPANISH_PAGES = [
     "/es/citas/solicitar/",
     "/es/boletin/",
 ]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def inbox(settings):
-    """A real SMTP server on loopback for the confirmation e-mails, stopped after the test."""
-    port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
-    settings.APPOINTMENT_MIN_FILL_SECONDS = 0  # a person takes longer than Playwright
-    received = Inbox()
-    controller = Controller(received, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield received
-    with contextlib.suppress(AssertionError):
-        controller.stop()
 
 
 def run_worker():
