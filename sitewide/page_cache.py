@@ -27,7 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.gzip import GZipMiddleware
 from django.utils.deprecation import MiddlewareMixin
 
@@ -110,6 +110,9 @@ def connect_invalidation() -> None:
     for model in [*models, *(apps.get_model(label) for label in PAGE_MODELS)]:
         post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:save")
         post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pages:{model._meta.label}:delete")
+        for field in model._meta.local_many_to_many:  # who offers a visit type, say
+            through = field.remote_field.through
+            m2m_changed.connect(invalidate_pages, sender=through, dispatch_uid=f"pages:{through._meta.label}:m2m")
 
 
 @dataclass

@@ -146,22 +146,18 @@ def periods_of(calendar: Calendar, clinician: int, day: datetime.date, zone: Zon
     ]
 
 
-def free_times(
-    calendar: Calendar, now: datetime.datetime | None = None, *, notice: bool = True, horizon: bool = True
-) -> list[Slot]:
-    """Every free time of the calendar's visit type from its start to its end, soonest first.
-    `notice` and `horizon` False (the front desk booking a caller): only the hours, closed days,
-    time off and other bookings limit the times."""
-    now = now or timezone.now()
+def _free_moments(calendar: Calendar, now, *, notice: bool, horizon: bool, days=None, first_of_each_day=False):
+    """{moment: [clinician, ...]} of the free times, scanning day by day (only `days` if given);
+    `first_of_each_day`: one free moment per day is enough (which days have free times)."""
     visit_type = calendar.visit_type
     earliest = max(calendar.start, now + datetime.timedelta(hours=visit_type.notice_hours) if notice else now)
     latest = min(calendar.end, now + datetime.timedelta(days=visit_type.horizon_days)) if horizon else calendar.end
+    free = defaultdict(list)
     if earliest >= latest:
-        return []
+        return free
     zone = clinic_zone()
     step, duration = datetime.timedelta(minutes=visit_type.step_minutes), visit_type.duration
     before, after = visit_type.held_before, visit_type.held_after
-    free = defaultdict(list)
     day = earliest.astimezone(zone).date() - datetime.timedelta(days=1)
     last_day = latest.astimezone(zone).date()
     limits = {
@@ -169,24 +165,57 @@ def free_times(
         for clinician in calendar.clinician_ids
     }
     while day <= last_day:
-        for clinician in calendar.clinician_ids:
-            off, taken = limits[clinician]
-            for begin, finish in periods_of(calendar, clinician, day, zone):
-                moment = begin
-                while moment + duration <= finish:
-                    if (
-                        earliest <= moment < latest
-                        and not off.meet(moment, moment + duration)
-                        and not taken.meet(moment - before, moment + duration + after)
-                    ):
-                        free[moment].append(clinician)
-                    moment += step
+        if days is None or day in days:
+            scan_day(calendar, day, zone, limits, free, (earliest, latest, step, duration, before, after),
+                     first_of_each_day)  # fmt: skip
         day += datetime.timedelta(days=1)
+    return free
+
+
+def scan_day(calendar, day, zone, limits, free, rule, first_only) -> None:
+    earliest, latest, step, duration, before, after = rule
+    for clinician in calendar.clinician_ids:
+        off, taken = limits[clinician]
+        for begin, finish in periods_of(calendar, clinician, day, zone):
+            moment = begin
+            while moment + duration <= finish:
+                if (
+                    earliest <= moment < latest
+                    and not off.meet(moment, moment + duration)
+                    and not taken.meet(moment - before, moment + duration + after)
+                ):
+                    free[moment].append(clinician)
+                    if first_only:
+                        return
+                moment += step
+
+
+def free_times(
+    calendar: Calendar, now: datetime.datetime | None = None, *, notice: bool = True, horizon: bool = True, days=None
+) -> list[Slot]:
+    """Every free time of the calendar's visit type from its start to its end (on `days` only,
+    if given), soonest first. `notice` and `horizon` False (the front desk booking a caller):
+    only the hours, closed days, time off and other bookings limit the times."""
+    free = _free_moments(calendar, now or timezone.now(), notice=notice, horizon=horizon, days=days)
     order = {clinician: position for position, clinician in enumerate(calendar.clinician_ids)}
     return [
         Slot(moment, tuple(sorted(set(clinicians), key=order.__getitem__)))
         for moment, clinicians in sorted(free.items())
     ]
+
+
+def free_days(calendar: Calendar, now: datetime.datetime | None = None) -> list[datetime.date]:
+    """The days (in the clinic's time zone) with at least one free time, in order: each day is
+    scanned only up to its first free time, so listing 8 weeks of days costs little."""
+    moments = _free_moments(calendar, now or timezone.now(), notice=True, horizon=True, first_of_each_day=True)
+    zone = clinic_zone()
+    return sorted({moment.astimezone(zone).date() for moment in moments})
+
+
+def calendar_of(visit_type: VisitType, *, now=None, ignoring=None) -> Calendar:
+    """What the visit type's free times from now to its horizon depend on (six queries)."""
+    now = now or timezone.now()
+    return load_calendar(visit_type, now, now + datetime.timedelta(days=visit_type.horizon_days), ignoring=ignoring)
 
 
 def free_times_of(

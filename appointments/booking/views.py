@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import issue_form_token
 from . import mail, services
-from .availability import by_day, free_times_of, part_of_day
+from .availability import calendar_of, free_days, free_times, part_of_day
 from .forms import BookingDetailsForm, WaitingListForm
 from .models import Booking, BookingStatus, VisitType, WaitingListEntry
 from .params import date_param, moment_param
@@ -74,20 +74,28 @@ def choose_visit(request):
 def choose_time(request, visit_type_id: int):
     """Steps 2 and 3: the days with free times, soonest first, and the chosen day's times."""
     visit_type = visit_type_or_404(visit_type_id)
-    days = by_day(free_times_of(visit_type))
-    chosen = date_param(request.GET.get("day"))
-    if chosen not in days:
-        chosen = next(iter(days), None)
+    days, chosen, slots = days_and_times(calendar_of(visit_type), request.GET.get("day"))
     context = {
         "visit_type": visit_type,
-        "days": list(days),
+        "days": days,
         "chosen": chosen,
-        "parts": grouped(days.get(chosen, [])),
+        "parts": grouped(slots),
         "waiting_form": WaitingListForm() if not days else None,
         "trail": trail((visit_type.name, request.path)),
         "action": reverse("appointments:book_details", args=[visit_type.pk]),
     }
     return render(request, "appointments/booking/choose_time.html", context)
+
+
+def days_and_times(calendar, day: str | None):
+    """The days with free times, the day chosen (the first, unless the address names another
+    of them) and its free times: worked out only for that day."""
+    now = timezone.now()
+    days = free_days(calendar, now)
+    chosen = date_param(day)
+    if chosen not in days:
+        chosen = days[0] if days else None
+    return days, chosen, free_times(calendar, now, days={chosen}) if chosen else []
 
 
 def chosen_time(value: str) -> datetime.datetime | None:
@@ -230,15 +238,12 @@ def move_booking(request, token: str):
                 return link_problem(request, stale.current, "replaced")
             else:
                 return redirect(reverse("appointments:manage_booking", args=[mail.manage_token(moved)]) + "?moved=1")
-    days = by_day(free_times_of(visit_type, ignoring=booking))
-    chosen = date_param(request.GET.get("day"))
-    if chosen not in days:
-        chosen = next(iter(days), None)
+    days, chosen, slots = days_and_times(calendar_of(visit_type, ignoring=booking), request.GET.get("day"))
     context = {
         **booking_context(booking),
-        "days": list(days),
+        "days": days,
         "chosen": chosen,
-        "parts": grouped(days.get(chosen, [])),
+        "parts": grouped(slots),
         "taken": taken,
     }
     return render(request, "appointments/booking/move.html", context, status=409 if taken is not None else 200)

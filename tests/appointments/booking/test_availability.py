@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from appointments.booking.availability import Calendar, free_times, free_times_of, load_calendar
+from appointments.booking.availability import Calendar, free_days, free_times, free_times_of, load_calendar
 from appointments.booking.models import Booking, Clinician, ExtraHours, TimeOff, VisitType, WorkingHours
 from tests.appointments.factories import make_request
 from treatments.models import Clinic, ClinicClosure
@@ -223,8 +223,13 @@ def reference(calendar, now) -> dict:
 def test_free_times_are_exactly_the_brute_force_reference(case):
     calendar, now = case
     slots = free_times(calendar, now)
-    assert {slot.starts_at: set(slot.clinician_ids) for slot in slots} == reference(calendar, now)
+    expected = reference(calendar, now)
+    assert {slot.starts_at: set(slot.clinician_ids) for slot in slots} == expected
     assert [slot.starts_at for slot in slots] == sorted(slot.starts_at for slot in slots)
+    days = sorted({moment.astimezone(NEW_YORK).date() for moment in expected})
+    assert free_days(calendar, now) == days  # the day list, each day scanned to its first free time
+    for day in days[:2]:  # and one day's times alone
+        assert free_times(calendar, now, days={day}) == [slot for slot in slots if slot.local.date() == day]
 
 
 @pytest.mark.django_db

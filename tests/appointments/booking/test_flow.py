@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from appointments.booking.availability import free_times_of
 from appointments.booking.mail import manage_token
-from appointments.booking.models import Booking, BookingStatus, WaitingListEntry
+from appointments.booking.models import Booking, BookingStatus, VisitTypeWords, WaitingListEntry
 from appointments.booking.services import booking_cancel, booking_create, booking_move, offer_expire
 from appointments.booking.tasks import remind_booking
 from appointments.forms import issue_form_token
@@ -261,3 +261,19 @@ def test_a_waiting_patient_is_offered_a_freed_time_held_for_them_then_it_goes_to
     booking = Booking.objects.get(starts_at=cancelled.starts_at, status=BookingStatus.BOOKED)
     assert booking.request.first_name == "Tomás"
     assert WaitingListEntry.objects.get(first_name="Rosa").status == WaitingListEntry.Status.WAITING
+
+
+def test_book_online_shows_on_treatment_and_request_pages_only_while_booking_is_open(client, content, settings):
+    settings.PAGE_CACHE = True  # a kept page must not go on offering booking once it closes
+    pages = ["/treatments/mesotherapy/", "/appointments/request/", "/es/tratamientos/mesoterapia/"]
+    for path in pages:
+        assert "Book online" not in client.get(path).content.decode(), path
+    visit_type, _people = clinic_calendar()
+    assert "Book online" in client.get(pages[0]).content.decode()
+    assert "Book online" in client.get(pages[1]).content.decode()
+    spanish = client.get(pages[2]).content.decode()
+    assert "Reservar en línea" not in spanish  # not named in Spanish: not offered there
+    VisitTypeWords.objects.create(visit_type=visit_type, language="es", name="Primera consulta")
+    assert "Reservar en línea" in client.get(pages[2]).content.decode()
+    visit_type.clinicians.clear()
+    assert "Book online" not in client.get(pages[0]).content.decode()
