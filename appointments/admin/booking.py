@@ -334,6 +334,7 @@ class BookingAdmin(admin.ModelAdmin):
             clinician=int(clinician) if clinician.isdigit() else None,
             status_choices=StatusForm.base_fields["status"].choices,
             can_change=self.has_change_permission(request),
+            outside=services.active_bookings_outside_hours(),
         )  # fmt: skip
 
     def mark_view(self, request, booking_id):

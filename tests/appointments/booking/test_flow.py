@@ -277,3 +277,25 @@ def test_book_online_shows_on_treatment_and_request_pages_only_while_booking_is_
     assert "Reservar en línea" in client.get(pages[2]).content.decode()
     visit_type.clinicians.clear()
     assert "Book online" not in client.get(pages[0]).content.decode()
+
+
+def test_a_booking_made_on_the_spanish_pages_is_confirmed_in_spanish(client, content, run_worker):
+    visit_type, _people = clinic_calendar(what_to_bring="Photo identification.")
+    VisitTypeWords.objects.create(
+        visit_type=visit_type, language="es", name="Primera consulta", what_to_bring="Una identificación con foto."
+    )
+    times = client.get(f"/es/citas/reservar/{visit_type.pk}/").content.decode()
+    assert "Elija una hora: Primera consulta" in times
+    at = re.findall(r'name="at" value="([^"]+)"', times)[0]
+    response = client.post(f"/es/citas/reservar/{visit_type.pk}/datos/", {"at": at, **details(call_language="es")})
+    assert response.status_code == 302
+    booked = client.get(response["Location"]).content.decode()
+    assert "Una identificación con foto." in booked
+    booking = Booking.objects.get()
+    assert booking.request.language == "es"
+    run_worker()
+    [confirmation] = [message for message in mail.outbox if message.to == ["ana.rivera@example.org"]]
+    assert confirmation.subject.startswith("Su cita está reservada")
+    assert "Primera consulta" in confirmation.body
+    assert "Una identificación con foto." in confirmation.body
+    assert "/es/citas/reserva/" in confirmation.body  # the link to move or cancel, in Spanish

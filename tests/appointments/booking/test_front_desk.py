@@ -17,6 +17,7 @@ from appointments.booking.models import Booking, BookingStatus, TimeOff
 from appointments.booking.services import booking_create
 from appointments.models import AppointmentRequest, ContactAttempt
 from tests.appointments.factories import make_request
+from treatments.models import Clinic, ClinicClosure
 
 from .factories import booking_details, clinic_calendar, details
 
@@ -245,3 +246,16 @@ def test_every_staff_view_of_a_booking_is_in_the_audit_trail(admin_client, conte
     )
     change = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, object_pk=str(booking.pk)).get()
     assert change.changes_dict["status"] == ["booked", "no_show"]
+
+
+def test_a_day_the_clinic_closes_after_bookings_were_made_lists_them_in_the_day_view(admin_client, content):
+    visit_type, _people = clinic_calendar()
+    booking = book(visit_type, 0)
+    view = reverse("admin:appointments_booking_calendar")
+    assert "outside its clinician" not in admin_client.get(view).content.decode()
+    ClinicClosure.objects.create(clinic=Clinic.objects.get(), day=timezone.localtime(booking.starts_at).date())
+    page = admin_client.get(view).content.decode()
+    assert "1 booking to come is outside its clinician" in page
+    assert booking.get_admin_url() in page
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED  # kept as it was, for the front desk to rearrange
