@@ -13,6 +13,17 @@ import re
 from gunicorn.glogging import Logger
 
 QUERY_STRING = re.compile(r"(?<=\S)\?[^\s'\"]+")
+# Paths that carry a secret: a clinician's calendar feed, a patient's link to their booking or to
+# a time offered to them. Logged with the secret replaced: whoever reads a log cannot use them.
+SECRET_PATH = re.compile(
+    r"(/(?:calendar|appointments/booking|appointments/offer|es/citas/reserva|es/citas/oferta)/)[^/\s?'\"]+"
+)
+
+
+def without_secrets(text: str) -> str:
+    return SECRET_PATH.sub(r"\1[secret]", text)
+
+
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
@@ -25,9 +36,10 @@ class WithoutQueryStrings(logging.Filter):
         message = record.getMessage()
         if message.startswith("Invalid request from"):
             message = QUOTED.sub("'[removed]'", message)
-        record.msg, record.args = QUERY_STRING.sub("?[removed]", message), ()
+        record.msg, record.args = without_secrets(QUERY_STRING.sub("?[removed]", message)), ()
         if record.exc_info:
-            record.exc_text = QUERY_STRING.sub("?[removed]", logging.Formatter().formatException(record.exc_info))
+            trace = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = without_secrets(QUERY_STRING.sub("?[removed]", trace))
         return True
 
 
@@ -35,6 +47,13 @@ class PathOnlyLogger(Logger):
     def setup(self, cfg):
         super().setup(cfg)
         self.error_log.addFilter(WithoutQueryStrings())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name in ("U", "r"):
+            if isinstance(atoms.get(name), str):
+                atoms[name] = without_secrets(atoms[name])
+        return atoms
 
 
 logger_class = PathOnlyLogger

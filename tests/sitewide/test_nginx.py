@@ -133,9 +133,16 @@ def test_nginx_caches_public_pages_only_and_logs_no_query_strings(nginx_in_front
             _, headers, _ = fetch(port, path)
         assert headers.get("X-Cache-Status") != "HIT", path
     _, headers, _ = fetch(port, "/admin/appointments/appointmentrequest/?q=Quartermain")
+    # a clinician's feed and a patient's booking links carry secrets: logged without them
+    for path in ["/calendar/feed-secret-4711.ics", "/appointments/booking/link-secret-0815/move/"]:
+        fetch(port, path)
     log = written_logs(folder)["mesoclinic.access.log"]
     assert "GET /admin/appointments/appointmentrequest/ HTTP/1.1" in log
     assert "Quartermain" not in log
+    assert "GET /calendar/[secret] HTTP/1.1" in log
+    assert "GET /appointments/booking/[secret]/move/ HTTP/1.1" in log
+    assert "secret-4711" not in log
+    assert "secret-0815" not in log
 
 
 @pytest.mark.django_db(transaction=True)

@@ -41,6 +41,9 @@ def test_gunicorns_logs_hold_no_query_string(tmp_path):
                 time.sleep(0.1)
         escaped = send(port, b"GET /admin/?q=Quartermain+0142 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         unparsable = send(port, b"GET /admin/?q=Ana Quartermain HTTP/1.1\r\nHost: x\r\n\r\n")
+        # a clinician's calendar feed and a patient's booking link: their secrets never logged
+        for path in [b"/calendar/feed-secret-4711.ics", b"/es/citas/reserva/link-secret-0815/move/"]:
+            send(port, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert escaped.startswith(b"HTTP/1.1 500")
         assert unparsable.startswith(b"HTTP/1.1 400")
     finally:
@@ -51,5 +54,7 @@ def test_gunicorns_logs_hold_no_query_string(tmp_path):
     assert "RuntimeError: could not handle /admin/?[removed]" in written  # and its traceback
     assert "Invalid request from ip=127.0.0.1" in written
     assert '"GET None HTTP/1.1" 500' in written  # the access line gunicorn writes for an escaped error
-    for detail in ["Quartermain", "0142"]:
+    for detail in ["Quartermain", "0142", "feed-secret-4711", "link-secret-0815"]:
         assert detail not in written
+    assert '"GET /calendar/[secret] HTTP/1.1" 200' in written  # the feed's access line, its secret out
+    assert "could not handle /es/citas/reserva/[secret]/move/" in written
