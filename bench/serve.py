@@ -9,8 +9,9 @@ Redis, gunicorn), next to the floors it is measured against, driven by wrk in al
 For each page: requests a second, p50 and p99 latency, and the ratio to bare Django and to static
 nginx, and the free-times page of a visit type (8 weeks, 5 clinicians) beside the same floors;
 then rating posts, appointment posts and booking posts a second against `make serve`, each
-counted in the database afterwards (and no time booked twice). Writes bench-results/serve.json, compares with the previous run, and states
-the machine's cores and load. Needs wrk, PostgreSQL and Redis; says so plainly and stops without.
+counted in the database afterwards (and no time booked twice). Writes bench-results/serve.json,
+compares with the previous run, and states the machine's cores and load. Needs wrk, PostgreSQL
+and Redis; says so plainly and stops without.
 """
 
 import json
