@@ -203,7 +203,9 @@ def _confirm(booking: Booking, kind: str) -> None:
 
 
 def booking_lock_current(booking: Booking, opened_version: int) -> Booking:
-    current = Booking.objects.select_for_update().select_related("request", "visit_type").get(pk=booking.pk)
+    current = (
+        Booking.objects.select_for_update(of=("self",)).select_related("request", "visit_type").get(pk=booking.pk)
+    )
     if current.version != opened_version:
         raise StaleBooking(current)
     return current
