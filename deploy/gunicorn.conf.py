@@ -6,11 +6,21 @@ has the path alone; gunicorn's own error lines (a request it could not parse, an
 escaped the site) have their query strings and quoted request lines removed.
 """
 
+import datetime
+import json
 import logging
 import os
 import re
+import sys
+from pathlib import Path
 
 from gunicorn.glogging import Logger
+
+# The project's own log format (standard library only), from the project's folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sitewide.logs import JsonLines
+
+JSON_LOGS = os.environ.get("LOG_FORMAT", "text") == "json"
 
 QUERY_STRING = re.compile(r"(?<=\S)\?[^\s'\"]+")
 # Paths that carry a secret: a clinician's calendar feed, a patient's link to their booking or to
@@ -44,9 +54,34 @@ class WithoutQueryStrings(logging.Filter):
 
 
 class PathOnlyLogger(Logger):
+    """The access line with the path alone and the request id nginx passed; with LOG_FORMAT=json,
+    every line (access and error) one JSON object, as the site's own (sitewide/logs.py)."""
+
     def setup(self, cfg):
         super().setup(cfg)
         self.error_log.addFilter(WithoutQueryStrings())
+        if JSON_LOGS:
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonLines())
+
+    def access(self, resp, req, environ, request_time):
+        if not JSON_LOGS:
+            return super().access(resp, req, environ, request_time)
+        atoms = self.atoms(resp, req, environ, request_time)
+        entry = {
+            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "remote": atoms["h"],
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "status": atoms["s"],
+            "bytes": atoms["B"],
+            "ms": atoms["M"],
+            "request_id": environ.get("HTTP_X_REQUEST_ID", ""),
+        }
+        self.access_log.info(json.dumps(entry, ensure_ascii=False))
+        return None
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
@@ -69,8 +104,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", max(2, os.cpu_count() or 1)))
 wsgi_app = "mesoclinic.wsgi:application"
 accesslog = "-"
 errorlog = "-"
-# remote address, time, method, path without query, protocol, status, bytes, duration
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# remote address, time, method, path without query, protocol, status, bytes, duration, request id
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms id=%({x-request-id}i)s'
 # Several servers on one machine (or two `make serve` side by side) each get their own: gunicorn
 # 27's control socket is one per user, so it is off.
 control_socket_disable = True

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.core import signals
 from django.utils.translation import gettext_lazy as _
+
+from . import logs
 
 
 class SitewideConfig(AppConfig):
@@ -13,3 +16,5 @@ class SitewideConfig(AppConfig):
         from .page_cache import connect_invalidation
 
         connect_invalidation()
+        signals.request_started.connect(logs.request_started, dispatch_uid="sitewide.logs.started")
+        signals.request_finished.connect(logs.request_finished, dispatch_uid="sitewide.logs.finished")

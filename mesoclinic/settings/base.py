@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from sitewide.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -49,7 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that it keeps a public page exactly as the rest of this list leaves it.
+    # Outermost: every log line of the request names it, and so does its response (X-Request-ID).
+    "sitewide.logs.request_id",
+    # First after it, so that it keeps a public page exactly as the rest of this list leaves it.
     "sitewide.page_cache.UpdatePageCache",
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise, so that static files carry these headers too.
@@ -342,12 +346,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Patient details never reach a log: requests are logged by method and path only, never the query
 # string (an admin search holds a name or a phone number; see deploy/gunicorn.conf.py).
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
-    # django-axes logs each failed sign-in (username and address, never the password) at WARNING;
-    # its INFO lines (successful sign-ins, housekeeping) are noise.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+# Plain lines by default; LOG_FORMAT=json writes one JSON object a line, each with its request id
+# (sitewide/logs.py; gunicorn's access and error lines follow the same setting).
+LOG_FORMAT = env.str("LOG_FORMAT", "text")
+LOGGING = logging_config(LOG_FORMAT, env.str("DJANGO_LOG_LEVEL", "INFO"))

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.asserts import assertContains
 
 from appointments.models import AppointmentRequest
+from sitewide.logs import JsonLines
 
 from .conftest import Inbox, free_port
 from .factories import form_data
@@ -209,6 +210,9 @@ def test_an_unexpected_error_while_sending_is_recorded_and_retried(client, conte
     assert "ana.rivera" not in appointment.notification_problem
     assert "RuntimeError" in caplog.text
     assert "ana.rivera" not in caplog.text
+    as_json = "\n".join(JsonLines().format(record) for record in caplog.records)  # LOG_FORMAT=json
+    assert "RuntimeError" in as_json
+    assert "ana.rivera" not in as_json
 
 
 class SlowInbox(Inbox):

@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains
 
 from appointments.forms import issue_form_token
 from appointments.models import AppointmentRequest
+from sitewide.logs import JsonLines
 from tests.treatments.factories import record_opening_hours
 
 from .factories import form_data, time_machine_at
@@ -196,9 +197,12 @@ def test_patient_details_never_reach_a_url_or_a_log(client, content, caplog, set
     client.post(FORM_URL, form_data(email="not-an-address"))
     assert response["Location"] == THANKS_URL
     logged = caplog.text + " ".join(str(record.args) for record in caplog.records)
+    as_json = "\n".join(JsonLines().format(record) for record in caplog.records)  # LOG_FORMAT=json
     for detail in ["Ana", "Rivera", "Brooklyn", "ana.rivera", "555", "0142", "Weekday", "not-an-address"]:
         assert detail not in logged
+        assert detail not in as_json
     assert "not sent: ConnectionRefusedError" in caplog.text
+    assert "not sent: ConnectionRefusedError" in as_json
 
 
 def test_csrf_is_enforced_on_the_form(content):
