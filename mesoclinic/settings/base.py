@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from sitewide.error_reports import start as start_error_reports
 from sitewide.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -350,3 +351,11 @@ SESSION_COOKIE_HTTPONLY = True
 # (sitewide/logs.py; gunicorn's access and error lines follow the same setting).
 LOG_FORMAT = env.str("LOG_FORMAT", "text")
 LOGGING = logging_config(LOG_FORMAT, env.str("DJANGO_LOG_LEVEL", "INFO"))
+
+# Errors to a Sentry-compatible server, only when SENTRY_DSN names one (a self-hosted GlitchTip,
+# docs/deploying.md); scrubbed of patients' details first (sitewide/error_reports.py).
+SENTRY_DSN = env.str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    start_error_reports(
+        SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", "production"), release=env.str("SENTRY_RELEASE", "")
+    )
