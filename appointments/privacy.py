@@ -170,6 +170,16 @@ def _when(value):
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else None
 
 
+def _email(message) -> dict:
+    """An e-mail the clinic sent the person (about a request or a booking)."""
+    return {
+        "queued": _when(message.queued_at),
+        "sent": _when(message.sent_at) or "",
+        "subject": message.subject,
+        "text": message.body,
+    }
+
+
 def as_data(found: Found) -> dict:
     """Everything found, as plain data: what the JSON file holds and the readable page shows."""
     return {
@@ -198,16 +208,7 @@ def as_data(found: Found) -> dict:
                     for attempt in found.attempts
                     if attempt.request_id == request.pk
                 ],
-                "emails_sent": [
-                    {
-                        "queued": _when(message.queued_at),
-                        "sent": _when(message.sent_at) or "",
-                        "subject": message.subject,
-                        "text": message.body,
-                    }
-                    for message in found.messages
-                    if message.request_id == request.pk
-                ],
+                "emails_sent": [_email(message) for message in found.messages if message.request_id == request.pk],
             }
             for request in found.requests
         ],
@@ -224,15 +225,7 @@ def as_data(found: Found) -> dict:
             }
             for booking in found.bookings
         ],
-        "emails_about_bookings": [
-            {
-                "queued": _when(message.queued_at),
-                "sent": _when(message.sent_at) or "",
-                "subject": message.subject,
-                "text": message.body,
-            }
-            for message in found.booking_messages
-        ],
+        "emails_about_bookings": [_email(message) for message in found.booking_messages],
         "waiting_list": [
             {
                 "visit": entry.visit_type.name,

@@ -6,15 +6,15 @@ import io
 import json
 import logging
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from sitewide.logs import JsonLines, RequestId, logging_config
 from tests.processes import free_port
+
+from .test_server_logs import start_gunicorn
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 
@@ -80,20 +80,8 @@ def test_the_setting_picks_the_form():
 def test_gunicorns_access_and_error_lines_are_json_with_the_request_id(tmp_path):
     port = free_port()
     log = tmp_path / "gunicorn.log"
-    env = {"PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": str(port), "LOG_FORMAT": "json"}
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--workers", "1",
-             "tests.sitewide.wsgi_that_fails:application"],
-            cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    server = start_gunicorn(port, log, LOG_FORMAT="json")
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
             connection.sendall(
                 b"GET /calendar/feed-secret-4711.ics?x=Quartermain HTTP/1.1\r\nHost: x\r\n"

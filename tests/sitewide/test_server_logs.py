@@ -22,23 +22,29 @@ def send(port, raw: bytes) -> bytes:
         return answer
 
 
-def test_gunicorns_logs_hold_no_query_string(tmp_path):
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
+def start_gunicorn(port: int, log: Path, **environment) -> subprocess.Popen:
+    """gunicorn as `make serve` configures it, serving tests/sitewide/wsgi_that_fails.py, once it listens."""
+    env = {"PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": str(port), **environment}
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--workers", "1",
              "tests.sitewide.wsgi_that_fails:application"],
-            cwd=PROJECT, env={"PATH": "/usr/bin:/bin", "HOST": "127.0.0.1", "PORT": str(port)},
-            stdout=output, stderr=subprocess.STDOUT,
+            cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def test_gunicorns_logs_hold_no_query_string(tmp_path):
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    server = start_gunicorn(port, log)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         escaped = send(port, b"GET /admin/?q=Quartermain+0142 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         unparsable = send(port, b"GET /admin/?q=Ana Quartermain HTTP/1.1\r\nHost: x\r\n\r\n")
         # a clinician's calendar feed and a patient's booking link: their secrets never logged
