@@ -61,6 +61,7 @@ serve: install-runtime
 	$(MANAGE) seed_content
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) write_error_pages --verbosity 0
+	$(MANAGE) make_renditions
 	( while true; do $(MANAGE) requeue_stalled_tasks --verbosity 0; $(MANAGE) run_worker; echo "The worker stopped (exit $$?): starting it again in 5 s." >&2; sleep 5; done ) & worker=$$!; \
 	trap 'children=$$(pgrep -P $$worker); kill $$worker 2>/dev/null; kill $$children 2>/dev/null; wait $$worker' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py

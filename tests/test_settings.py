@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import environ
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from mesoclinic.settings import storage as storage_settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -130,3 +134,31 @@ def test_the_operations_guide_lists_every_environment_variable_the_site_reads():
     assert len(read) > 20
     guide = (PROJECT / "docs" / "deploying.md").read_text()
     assert sorted(name for name in read if f"`{name}`" not in guide) == []
+
+
+def test_object_storage_is_read_from_one_url_and_backups_never_share_the_pictures_bucket(monkeypatch):
+    monkeypatch.setenv("MEDIA_STORAGE_URL", "s3+http://key:se%2Fcret@store.internal:8333/pictures")
+    monkeypatch.setenv("BACKUP_STORAGE_URL", "s3://key:secret@store.internal:8333/backups?region=eu-west-1")
+    monkeypatch.setenv("MEDIA_PUBLIC_URL", "https://clinic.example/media/")
+    configured = storage_settings.storages(environ.Env())
+    pictures, backups = configured["default"]["OPTIONS"], configured["backups"]["OPTIONS"]
+    assert configured["default"]["BACKEND"] == "sitewide.storage.PublicPictures"
+    assert (pictures["endpoint_url"], pictures["bucket_name"], pictures["secret_key"]) == (
+        "http://store.internal:8333", "pictures", "se/cret",
+    )  # fmt: skip
+    assert (pictures["custom_domain"], pictures["url_protocol"]) == ("clinic.example/media", "https:")
+    assert storage_settings.pictures_origin(configured["default"]) == "https://clinic.example"
+    assert (backups["endpoint_url"], backups["region_name"]) == ("https://store.internal:8333", "eu-west-1")
+    assert configured["backups"]["BACKEND"] == "sitewide.storage.PrivateBackups"
+
+    monkeypatch.setenv("BACKUP_STORAGE_URL", "s3+http://other:key@store.internal:8333/pictures")
+    with pytest.raises(ImproperlyConfigured, match="bucket of their own"):
+        storage_settings.storages(environ.Env())
+    monkeypatch.setenv("MEDIA_STORAGE_URL", "https://store.internal/pictures")
+    with pytest.raises(ImproperlyConfigured, match="MEDIA_STORAGE_URL must look like"):
+        storage_settings.storages(environ.Env())
+    for name in ["MEDIA_STORAGE_URL", "BACKUP_STORAGE_URL"]:
+        monkeypatch.delenv(name)
+    assert storage_settings.storages(environ.Env()) == {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    }

@@ -3,13 +3,20 @@
 Every upload is opened and checked before anything is stored: a real JPEG, PNG or WebP, no larger
 than IMAGE_MAX_BYTES and IMAGE_MAX_PIXELS (a decompression bomb is refused with a message, never
 decoded). What is stored is re-encoded from the pixels alone, with the camera's orientation
-applied, so no EXIF or GPS data survives. On save, WebP renditions are made once at the widths in
-RENDITION_WIDTHS (never wider than the original) and replaced when the picture changes; pages
-show them with `srcset`, explicit width and height, and lazy loading below the fold.
+applied, so no EXIF or GPS data survives, under a name that ends in a digest of its bytes: a
+picture's address never shows other pixels, so browsers and proxies may keep it for a year. On
+save, WebP renditions are made once at the widths in RENDITION_WIDTHS (never wider than the
+original) and leave with the picture; pages show them with `srcset`, explicit width and height,
+and lazy loading below the fold.
+
+Where the pictures live (this server's disk, or an object store shared by several servers) is
+the default storage's business (mesoclinic/settings/storage.py). A store that does not answer
+is a clear error on the picture's field, and the form is not saved.
 
 A picture needs alternative text, or staff must say it is decorative (then `alt=""`).
 """
 
+import hashlib
 import io
 import re
 import warnings
@@ -24,6 +31,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
+from sitewide.storage import store_answers
+
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = [480, 960, 1440]
 TOO_MANY_PIXELS = _(
@@ -31,6 +40,10 @@ TOO_MANY_PIXELS = _(
 )
 TOO_LARGE_TO_OPEN = _("This picture is far too large to open safely. Please make it smaller.")
 UNREADABLE = _("This file is not a picture we can read. Please upload a JPEG, PNG or WebP.")
+STORE_DOWN = _(
+    "The picture store cannot be reached just now, so nothing was saved. "
+    "Please try again in a few minutes; if it goes on, tell whoever runs the site's servers."
+)
 
 
 def cleaned_upload(upload) -> SimpleUploadedFile:
@@ -59,8 +72,10 @@ def cleaned_upload(upload) -> SimpleUploadedFile:
         upright = upright.convert("RGB")
     out = io.BytesIO()
     upright.save(out, kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {}))  # no exif= given: none kept
-    name = f"{PurePosixPath(upload.name).stem[:80] or 'picture'}.{FORMATS[kind]}"
-    return SimpleUploadedFile(name, out.getvalue(), content_type=Image.MIME[kind])
+    content = out.getvalue()
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    name = f"{PurePosixPath(upload.name).stem[:80] or 'picture'}-{digest}.{FORMATS[kind]}"
+    return SimpleUploadedFile(name, content, content_type=Image.MIME[kind])
 
 
 class PictureInput(forms.ClearableFileInput):
@@ -72,16 +87,26 @@ class PictureInput(forms.ClearableFileInput):
 class PictureFormField(forms.ImageField):
     widget = PictureInput
 
+    def __init__(self, *args, storage=None, **kwargs):
+        self.storage = storage
+        super().__init__(*args, **kwargs)
+
     def to_python(self, data):
         if data in self.empty_values:
             return None
         return super().to_python(cleaned_upload(data))
 
+    def clean(self, data, initial=None):
+        cleaned = super().clean(data, initial)
+        if cleaned not in (None, False, initial) and self.storage is not None and not store_answers(self.storage):
+            raise ValidationError(STORE_DOWN)
+        return cleaned
+
 
 class PictureField(models.ImageField):
     def formfield(self, **kwargs):
         kwargs["widget"] = PictureInput  # in place of the admin's own file box
-        return super().formfield(**{**kwargs, "form_class": PictureFormField})
+        return super().formfield(**{**kwargs, "form_class": PictureFormField, "storage": self.storage})
 
 
 def delete_picture(storage, image_name: str) -> None:

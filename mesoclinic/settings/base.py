@@ -12,6 +12,9 @@ from csp.constants import NONE, SELF
 from sitewide.error_reports import start as start_error_reports
 from sitewide.logs import logging_config
 
+from .storage import pictures_origin
+from .storage import storages as storages_from_environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -202,8 +205,12 @@ FORM_MAX_BYTES = 64 * 1024
 # Only the admin is under this address: the larger limit above is for its pages alone.
 ADMIN_URL_PREFIX = "admin/"
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", 40_000_000)
+# Pictures on this server's disk (MEDIA_ROOT), or in an S3-compatible object store when one is
+# configured, with backups in a private bucket of their own (mesoclinic/settings/storage.py).
+MEDIA_STORAGE = storages_from_environment(env)
+PICTURES_ORIGIN = pictures_origin(MEDIA_STORAGE["default"])
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -305,7 +312,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [NONE],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([PICTURES_ORIGIN] if PICTURES_ORIGIN else [])],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],

@@ -4,7 +4,7 @@ variable at once, and passes `manage.py check --deploy --fail-level WARNING`."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, SITE_URL, env
+from .base import MEDIA_STORAGE, SECRET_KEY, SITE_URL, env
 
 REQUIRED = {
     "DJANGO_SECRET_KEY": "a random value of at least 50 characters",
@@ -33,7 +33,7 @@ if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)

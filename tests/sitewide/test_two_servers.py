@@ -2,7 +2,6 @@
 are one site: a rate limit counts across both, and a staff session opened on one works on the
 other. Real gunicorn servers, as a clinic's IT contractor would run them behind a load balancer."""
 
-import http.client
 import os
 import re
 import secrets
@@ -12,7 +11,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -22,12 +20,11 @@ import redis
 from django_otp.oath import totp
 
 from tests.machine import IN_CI
-from tests.processes import free_port
+from tests.processes import Browser, free_port
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-PATIENT = "198.51.100.5"  # what nginx would put in X-Forwarded-For
 
 
 def unavailable(message):
@@ -51,36 +48,6 @@ def shared_services():
     redis.Redis.from_url(REDIS_URL).flushdb()
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
-
-
-class Browser:
-    """Just enough of a browser behind nginx: HTTPS as the proxy says, its cookies, its address."""
-
-    def __init__(self):
-        self.cookies = {}
-
-    def request(self, port, method, path, body=None, headers=None):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        sent = {
-            "Host": f"127.0.0.1:{port}",
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": PATIENT,
-            "Origin": f"https://127.0.0.1:{port}",
-            "Referer": f"https://127.0.0.1:{port}{path}",
-            **(headers or {}),
-        }
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
-        if body is not None:
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=sent)
-        response = connection.getresponse()
-        content = response.read().decode()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for key, morsel in SimpleCookie(header).items():
-                self.cookies[key] = morsel.value
-        connection.close()
-        return response.status, response.headers, content
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,31 @@
 """The page admin's shared parts: the picture's fields, and the helpers its views share."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from sitewide.storage import StoreUnavailable
+
+from ..images import STORE_DOWN
 from ..models import TreatmentPage
 
 PICTURE_FIELDS = ["image", "image_alt", "image_is_decorative"]
+
+
+class PictureStoreOutage:
+    """The picture's field says so when the store does not answer (treatments.images); should it
+    stop answering between that check and the save, the whole save is undone (the admin's form
+    is one transaction) and the editor is told, in place of an error page."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except StoreUnavailable:
+            messages.error(request, STORE_DOWN)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class PageViews:

@@ -13,7 +13,7 @@ from ..history import page_changes
 from ..models import FAQEntry, PreventionStep, PreventionTip, Section, Treatment, TreatmentPage
 from ..readability import page_readability
 from ..revisions import record_revision
-from .base import PICTURE_FIELDS
+from .base import PICTURE_FIELDS, PictureStoreOutage
 from .claims_checked import ClaimsCheckedPageForm, ClaimsCheckedPartFormSet
 from .drafts import DraftViews
 from .reviews import PageReviewInline, ReviewViews
@@ -29,7 +29,7 @@ class TreatmentPageInline(admin.TabularInline):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(SimpleHistoryAdmin):
+class TreatmentAdmin(PictureStoreOutage, SimpleHistoryAdmin):
     list_display = ["name", "language", "translation_of", "slug", "order", "is_published"]
     list_filter = ["language"]
     fieldsets = [
@@ -116,7 +116,7 @@ def claim_problem(claim) -> str:
 
 
 @admin.register(TreatmentPage)
-class TreatmentPageAdmin(DraftViews, RevisionViews, ReviewViews, SimpleHistoryAdmin):
+class TreatmentPageAdmin(PictureStoreOutage, DraftViews, RevisionViews, ReviewViews, SimpleHistoryAdmin):
     """A page's form with everything on it; its drafts, revisions and reviews are the mixins'
     (each its own module). A published page's forms refuse an unbacked claim of safety or results."""
 

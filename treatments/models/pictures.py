@@ -71,17 +71,26 @@ class Illustrated(models.Model):
             {width for width in RENDITION_WIDTHS if width < original} | {min(original, RENDITION_WIDTHS[-1])}
         )
 
-    def make_renditions(self) -> None:
+    def make_renditions(self) -> int:
+        """Makes the renditions this picture lacks; returns how many it made. Several servers may
+        be asked at the same instant (each one's `make serve` makes those missing after a restore
+        or a new width): the picture's row is locked while they are made, so the second finds
+        them there and makes none. A rendition's name is its picture's, which names its bytes."""
         storage = self._meta.get_field("image").storage
-        with self.image.open("rb") as file, Image.open(file) as picture:
-            picture.load()
-            for width in self.rendition_widths():
-                height = round(picture.height * width / picture.width)
-                out = io.BytesIO()
-                picture.resize((width, height), Image.Resampling.LANCZOS).save(out, "WEBP", quality=80)
-                name = rendition_name(self.image.name, width)
-                storage.delete(name)
-                storage.save(name, ContentFile(out.getvalue()))
+        with transaction.atomic():
+            type(self).objects.select_for_update().filter(pk=self.pk).exists()
+            missing = [width for width in self.rendition_widths()
+                       if not storage.exists(rendition_name(self.image.name, width))]  # fmt: skip
+            if not missing:
+                return 0
+            with self.image.open("rb") as file, Image.open(file) as picture:
+                picture.load()
+                for width in missing:
+                    height = round(picture.height * width / picture.width)
+                    out = io.BytesIO()
+                    picture.resize((width, height), Image.Resampling.LANCZOS).save(out, "WEBP", quality=80)
+                    storage.save(rendition_name(self.image.name, width), ContentFile(out.getvalue()))
+        return len(missing)
 
     def renditions(self) -> list[tuple[str, int]]:
         """(URL, width) of each WebP rendition, narrowest first."""
