@@ -53,7 +53,8 @@ run: setup
 # (never over staff edits), collect static files, then gunicorn on HOST:PORT with WEB_CONCURRENCY
 # workers, and the background worker that sends e-mail beside it (it waits out a database restart,
 # and is started again whenever it stops). Stopping `make serve` stops both. Every setting comes from
-# the environment; start-up names any that is missing.
+# the environment; start-up names any that is missing. Both write their counts for /metrics into
+# one folder (PROMETHEUS_MULTIPROC_DIR, emptied at each start; a new one if unset).
 serve worker: export DJANGO_SETTINGS_MODULE = mesoclinic.settings.production
 serve: install-runtime
 	$(MANAGE) compile_translations --verbosity 0
@@ -62,6 +63,7 @@ serve: install-runtime
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) write_error_pages --verbosity 0
 	$(MANAGE) make_renditions
+	metrics=$${PROMETHEUS_MULTIPROC_DIR:-$$(mktemp -d -t mesoclinic-metrics-XXXXXX)}; mkdir -p "$$metrics"; rm -f "$$metrics"/*.db; export PROMETHEUS_MULTIPROC_DIR="$$metrics"; \
 	( while true; do $(MANAGE) requeue_stalled_tasks --verbosity 0; $(MANAGE) run_worker; echo "The worker stopped (exit $$?): starting it again in 5 s." >&2; sleep 5; done ) & worker=$$!; \
 	trap 'children=$$(pgrep -P $$worker); kill $$worker 2>/dev/null; kill $$children 2>/dev/null; wait $$worker' EXIT; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py

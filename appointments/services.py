@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sitewide.metrics import REQUESTS_STORED
 from treatments.models import Treatment
 
 from . import audit
@@ -114,6 +115,7 @@ def appointment_request_create(
         if first is None:
             raise
         return first, False
+    REQUESTS_STORED.inc()
     return appointment, True
 
 

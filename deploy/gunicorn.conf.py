@@ -12,9 +12,11 @@ import logging
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from gunicorn.glogging import Logger
+from prometheus_client import multiprocess
 
 # The project's own log format (standard library only), from the project's folder.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -112,3 +114,14 @@ control_socket_disable = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # Behind nginx on the same machine: trust its X-Forwarded-Proto (Django reads it, see settings).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Metrics (/metrics): each worker writes its counts into one folder, which /metrics adds up
+# (prometheus_client's multiprocess mode). `make serve` gives the folder to the background worker
+# too; run alone, gunicorn makes a fresh one. It is set before any worker loads the site.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mesoclinic-metrics-")
+
+
+def child_exit(server, worker):
+    """A worker that stopped (a reload, a timeout): its live values leave the sums."""
+    multiprocess.mark_process_dead(worker.pid)

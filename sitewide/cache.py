@@ -22,6 +22,8 @@ from django.utils.module_loading import import_string
 from django_redis.cache import RedisCache
 from redis.exceptions import RedisError
 
+from .metrics import CACHE_FALLBACK_ACTIVE, CACHE_FALLBACK_CALLS
+
 logger = logging.getLogger(__name__)
 
 # What a client library raises when the server is gone or too slow: redis-py's errors, and the
@@ -59,6 +61,7 @@ class RedisWithFallback(BaseCache):
         with self._lock:
             first = self._down_since is None
             self._down_since = time.monotonic()
+        CACHE_FALLBACK_ACTIVE.set(1)
         if first:
             logger.warning("Redis cannot be reached (%s): using this process's memory until it answers", error)
 
@@ -67,6 +70,7 @@ class RedisWithFallback(BaseCache):
             return
         with self._lock:
             was_down, self._down_since = self._down_since is not None, None
+        CACHE_FALLBACK_ACTIVE.set(0)
         if was_down:
             logger.warning("Redis answers again: the shared cache is back in use")
             if self._on_recovery is not None:
@@ -84,6 +88,7 @@ class RedisWithFallback(BaseCache):
             else:
                 self._found()
                 return result
+        CACHE_FALLBACK_CALLS.inc()
         return getattr(self.memory, name)(*args, **kwargs)
 
     def ping(self) -> bool:

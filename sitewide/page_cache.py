@@ -31,6 +31,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.gzip import GZipMiddleware
 from django.utils.deprecation import MiddlewareMixin
 
+from .metrics import PAGE_CACHE
+
 CONTENT_APPS = ["treatments"]
 # Beyond the content: what decides whether the pages offer "Book online".
 PAGE_MODELS = [
@@ -148,6 +150,7 @@ class FetchPageFromCache(MiddlewareMixin):
         kept = found.get(lookup.key)
         if kept is None or (kept["site"], kept["page"]) != (lookup.site_token, lookup.page_token):
             return None
+        PAGE_CACHE.labels("hit").inc()
         request.page_cache_lookup = None  # answered from the cache: nothing to keep on the way back
         request.answered_from_page_cache = True  # as it was sent the first time: nothing to redo
         return kept["response"]
@@ -177,6 +180,7 @@ class UpdatePageCache(MiddlewareMixin):
         lookup = getattr(request, "page_cache_lookup", None)
         if lookup is None or request.method != "GET" or not _keepable(response):
             return response
+        PAGE_CACHE.labels("miss").inc()  # a public page drawn afresh, kept for the next visitor
         kept = {"site": lookup.site_token, "page": lookup.page_token, "response": response}
         if hasattr(response, "render") and callable(response.render):
             response.add_post_render_callback(

@@ -26,6 +26,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
+    "django_prometheus",
     "sitewide.staff_admin.StaffAdminConfig",  # Django's admin, with a second factor for staff
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: every log line of the request names it, and so does its response (X-Request-ID).
     "sitewide.logs.request_id",
+    # Counts and times every request (django-prometheus), a cached page's too; /metrics shows them.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "sitewide.metrics_page.metrics_page",  # /metrics, for Prometheus, whatever host name it asks by
     # First after it, so that it keeps a public page exactly as the rest of this list leaves it.
     "sitewide.page_cache.UpdatePageCache",
     "django.middleware.security.SecurityMiddleware",
@@ -85,6 +89,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",  # who made each content change
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # the view's name and the status, by view
 ]
 
 ROOT_URLCONF = "mesoclinic.urls"
@@ -278,6 +283,10 @@ HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", 60)
 WORKER_SILENT_MINUTES = env.int("WORKER_SILENT_MINUTES", 5)
 # While the database cannot be reached the worker waits 1, 2, 4 ... seconds between tries, at most this.
 WORKER_RECONNECT_MAX_SECONDS = env.int("WORKER_RECONNECT_MAX_SECONDS", 30)
+
+# /metrics (sitewide/metrics_page.py) answers direct connections from these addresses (or
+# networks) only: where Prometheus runs. Through nginx it is never shown.
+METRICS_ALLOWED_ADDRESSES = env.list("METRICS_ALLOWED_ADDRESSES", default=["127.0.0.1", "::1"])
 
 # Editorial reviews: a page's next review falls due this many months after its last; pages whose
 # review is due within REVIEW_REMINDER_DAYS are listed for editors (manage.py review_reminders).
