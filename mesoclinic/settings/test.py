@@ -14,3 +14,5 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 MIDDLEWARE = [entry for entry in MIDDLEWARE if not entry.startswith("whitenoise.")]  # noqa: F405
 # Most tests render pages afresh; the page cache's own tests switch it on.
 PAGE_CACHE = False
+# `make migrations-check`: django-migration-linter's `lintmigrations` (a development package).
+INSTALLED_APPS = [*INSTALLED_APPS, "django_migration_linter"]  # noqa: F405
