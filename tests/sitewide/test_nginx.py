@@ -43,6 +43,7 @@ def nginx_without_its_site(tmp_path, settings):
 
 @contextlib.contextmanager
 def shipped_nginx(tmp_path, settings, upstream):
+    """The shipped configuration on free ports, in front of `upstream` (one address, or a list)."""
     if not Path(NGINX).exists():
         message = "no nginx here (apt-get install nginx)"
         pytest.fail(message) if IN_CI else pytest.skip(message)
@@ -67,7 +68,9 @@ def shipped_nginx(tmp_path, settings, upstream):
         "/var/log/nginx": str(tmp_path / "logs"),
         "/srv/mesoclinic": str(tmp_path),
         "/etc/nginx/snippets/mesoclinic-proxy.conf": str(PROJECT / "deploy" / "nginx-proxy.conf"),
-        "server 127.0.0.1:8000;": f"server {upstream};",
+        "server 127.0.0.1:8000;": " ".join(
+            f"server {one};" for one in ([upstream] if isinstance(upstream, str) else upstream)
+        ),
         "server_name clinic.example;": "server_name localhost 127.0.0.1;",
         "listen 80;": f"listen {http_port};",
         "listen 443 ssl http2;": f"listen {port} ssl http2;",

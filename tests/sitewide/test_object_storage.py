@@ -10,28 +10,23 @@ import io
 import os
 import re
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-import redis
 from bs4 import BeautifulSoup
 from django_otp.oath import totp
 from PIL import Image
 
-from tests.machine import IN_CI
-from tests.processes import Browser, ObjectStore, free_port
+from tests.processes import Browser, ObjectStore
+from tests.sitewide.gunicorn_servers import two_gunicorn_servers
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 EDITOR_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, as hex
 PASSWORD = "a-long-editor-password-for-tests"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -41,73 +36,17 @@ PICTURES, BACKUPS = "mesoclinic-pictures", "mesoclinic-backups"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("object-storage")
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        if IN_CI:
-            pytest.fail(f"needs PostgreSQL on this machine: {error}")
-        pytest.skip(f"needs PostgreSQL on this machine: {error}")
-    database = f"mesoclinic_storage_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{database}"')
-    redis.Redis.from_url(REDIS_URL).flushdb()
     store = ObjectStore(folder / "store.log").start(buckets=[PICTURES, BACKUPS], versioned=[PICTURES])
-    environment = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "AWS_"))},
-        "DJANGO_SETTINGS_MODULE": "mesoclinic.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{database}",
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_SITE_URL": "https://clinic.example",
-        "DJANGO_DEFAULT_FROM_EMAIL": "website@clinic.example",
-        "DJANGO_EMAIL_HOST": "127.0.0.1",
-        "DJANGO_EMAIL_PORT": "9",
-        "DJANGO_STATIC_ROOT": str(folder / "static"),
-        "DJANGO_MEDIA_ROOT": str(folder / "unused-media"),
-        "BACKUP_DIR": str(folder / "backups"),
-        "MEDIA_STORAGE_URL": store.url(PICTURES),
-        "BACKUP_STORAGE_URL": store.url(BACKUPS),
-        "WEB_CONCURRENCY": "2",
-    }
-
-    def manage(*arguments, env=None, **options):
-        return subprocess.run([sys.executable, "manage.py", *arguments], cwd=PROJECT, env=env or environment,
-                              capture_output=True, text=True, **options)  # fmt: skip
-
-    servers, processes = {}, []
     try:
-        for step in [["migrate", "--noinput"], ["seed_content"], ["collectstatic", "--noinput"]]:
-            assert manage(*step).returncode == 0
-        assert manage("shell", "-c", EDITOR.format(password=PASSWORD, key=EDITOR_KEY)).returncode == 0
-        for name in ["first", "second"]:  # each server with folders of its own
-            own = folder / name
-            shutil.copytree(folder / "static", own / "static")
-            env = {**environment, "DJANGO_STATIC_ROOT": str(own / "static"), "DJANGO_MEDIA_ROOT": str(own / "media")}
-            port = free_port()
-            log = (folder / f"{name}.log").open("w")
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"],
-                    cwd=PROJECT,
-                    env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-            servers[name] = (port, env, own)
-        for port, _env, _own in servers.values():
-            wait_for(port, folder)
-        yield Site(store, servers, manage, folder)
+        with two_gunicorn_servers(
+            folder, REDIS_URL, MEDIA_STORAGE_URL=store.url(PICTURES), BACKUP_STORAGE_URL=store.url(BACKUPS)
+        ) as servers:
+            made = servers.manage("shell", "-c", EDITOR.format(password=PASSWORD, key=EDITOR_KEY))
+            assert made.returncode == 0, made.stderr
+            yield Site(store, servers.servers, servers.manage, folder)
     finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
         if store.process.poll() is None:
             store.stop()
-        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
-        redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 EDITOR = (
@@ -117,18 +56,6 @@ EDITOR = (
     "user.groups.add(Group.objects.get(name='Editors')); "
     "TOTPDevice.objects.create(user=user, key='{key}', confirmed=True)"
 )
-
-
-def wait_for(port, folder):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if Browser().request(port, "GET", "/healthz")[0] in (200, 503):
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail("".join(log.read_text() for log in folder.glob("*.log")))
 
 
 class Site:
