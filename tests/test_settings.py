@@ -1,5 +1,6 @@
 """Settings read the environment; production refuses to start with a missing secret."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -162,3 +163,24 @@ def test_object_storage_is_read_from_one_url_and_backups_never_share_the_picture
     assert storage_settings.storages(environ.Env()) == {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     }
+
+
+@pytest.mark.parametrize(
+    ("environment", "pool", "kept_seconds", "server_side_cursors"),
+    [
+        ({"DATABASE_POOL_SIZE": "4"}, {"min_size": 1, "max_size": 4, "timeout": 10.0}, 0, True),
+        ({"DATABASE_PGBOUNCER": "true"}, None, 0, False),
+        ({}, None, 60, True),
+    ],
+)
+def test_database_connections_pooled_by_django_or_by_pgbouncer(environment, pool, kept_seconds, server_side_cursors):
+    shown = read_setting(
+        "DATABASES['default']",
+        "mesoclinic.settings.development",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        **environment,
+    )
+    database = ast.literal_eval(shown.stdout.strip())
+    assert database.get("OPTIONS", {}).get("pool") == pool
+    assert database["CONN_MAX_AGE"] == kept_seconds
+    assert database.get("DISABLE_SERVER_SIDE_CURSORS", False) is not server_side_cursors

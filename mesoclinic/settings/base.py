@@ -117,6 +117,22 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: with DATABASE_POOL_SIZE set, each process keeps a pool of that many connections
+# (Django's own pool, psycopg_pool) in place of one persistent connection: for gunicorn's threads,
+# or to open no connection per request. Each process holds up to the pool's size, so the server's
+# max_connections must cover processes x size. PgBouncer in transaction mode is the other way
+# (docs/deploying.md, "Database connections").
+DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", 0)
+if env.bool("DATABASE_PGBOUNCER", False):  # a connection shared between transactions holds nothing
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections: Django asks for 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", 10.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One shared cache: Redis when REDIS_URL is set (needed for limits that hold across processes),
