@@ -13,7 +13,14 @@ mail, the worker's last heartbeat, tasks waiting) is read from the database at e
 The page that shows them: sitewide/metrics_page.py.
 """
 
+import os
+
 from prometheus_client import Counter, Gauge
+
+# Each process writes its values into this folder from its first metric on: a command run before
+# gunicorn has made it (the image's /tmp/metrics, on a fresh tmpfs) must not fail for want of it.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 PAGE_CACHE = Counter("mesoclinic_page_cache_total", "Public pages asked of the page cache, by result.", ["result"])
 CACHE_FALLBACK_CALLS = Counter(
