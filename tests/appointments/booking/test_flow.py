@@ -125,7 +125,10 @@ def test_the_patient_moves_then_cancels_from_the_links_and_old_links_say_what_ha
     page = client.get(first_link)
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"] or "no-cache" in page["Cache-Control"]
-    new_time = re.findall(r'name="at" value="([^"]+)"', client.get(first_link + "move/").content.decode())[2]
+    # A whole day's times (the first day may be today, with its last time or none left).
+    later_day = re.findall(r'href="\?day=([0-9-]+)"', client.get(first_link + "move/").content.decode())[1]
+    times = client.get(first_link + f"move/?day={later_day}").content.decode()
+    new_time = re.findall(r'name="at" value="([^"]+)"', times)[2]
     moved = client.post(first_link + "move/", {"at": new_time})
     assert moved.status_code == 302
     booking.refresh_from_db()
