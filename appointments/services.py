@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sitewide.logs import current_request_id
 from sitewide.metrics import REQUESTS_STORED
 from treatments.models import Treatment
 
@@ -100,7 +101,7 @@ def appointment_request_create(
     try:
         with transaction.atomic():
             appointment.save()
-            deliver_request_notifications.enqueue(appointment.pk)
+            deliver_request_notifications.enqueue(appointment.pk, request_id=current_request_id())
             if newsletter:
                 subscriber_sign_up(
                     email=email,
@@ -257,7 +258,7 @@ def patient_email_send(
         note=str(template)[:300],
         call_back_at=appointment.call_back_at,
     )
-    send_patient_message.enqueue(message.pk)
+    send_patient_message.enqueue(message.pk, request_id=current_request_id())
     return message
 
 

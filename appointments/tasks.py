@@ -11,6 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task, task_backends
 
+from sitewide.logs import queued_by
+
 from .models import AppointmentRequest, WorkerHeartbeat
 from .notifications import send_request_notifications
 
@@ -18,13 +20,19 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def deliver_request_notifications(appointment_id: int, attempt: int = 1) -> bool:
+def deliver_request_notifications(appointment_id: int, attempt: int = 1, request_id: str = "") -> bool:
     """Sends what is still unsent for one request; if something could not be sent, tries again
     after the next delay in NOTIFICATION_RETRY_MINUTES. True when nothing is pending.
 
     An unexpected error (not the mail server's) is recorded for staff and retried like any
-    other: a request's mail is never dropped because one attempt went wrong.
+    other: a request's mail is never dropped because one attempt went wrong. Its log lines name
+    the web request that stored the patient's (`request_id`, as nginx gave it).
     """
+    with queued_by(request_id):
+        return _deliver_request_notifications(appointment_id, attempt, request_id)
+
+
+def _deliver_request_notifications(appointment_id: int, attempt: int, request_id: str) -> bool:
     try:
         done = send_request_notifications(appointment_id)
     except Exception as error:
@@ -39,7 +47,7 @@ def deliver_request_notifications(appointment_id: int, attempt: int = 1) -> bool
     delays = settings.NOTIFICATION_RETRY_MINUTES
     if not done and attempt <= len(delays) and task_backends[deliver_request_notifications.backend].supports_defer:
         run_after = timezone.now() + datetime.timedelta(minutes=delays[attempt - 1])
-        deliver_request_notifications.using(run_after=run_after).enqueue(appointment_id, attempt + 1)
+        deliver_request_notifications.using(run_after=run_after).enqueue(appointment_id, attempt + 1, request_id)
     return done
 
 
@@ -73,14 +81,16 @@ def queue_heartbeat(after: datetime.timedelta = datetime.timedelta(0)) -> bool:
 
 
 @task()
-def send_patient_message(message_id: int, attempt: int = 1) -> bool:
+def send_patient_message(message_id: int, attempt: int = 1, request_id: str = "") -> bool:
     """Sends an e-mail staff wrote to a patient (appointments.patient_email), once; tried again
-    after each delay in NOTIFICATION_RETRY_MINUTES while the mail server refuses it."""
+    after each delay in NOTIFICATION_RETRY_MINUTES while the mail server refuses it. Its log
+    lines name the staff's request that queued it."""
     from .patient_email import send
 
-    done = send(message_id)
+    with queued_by(request_id):
+        done = send(message_id)
     delays = settings.NOTIFICATION_RETRY_MINUTES
     if not done and attempt <= len(delays) and task_backends[send_patient_message.backend].supports_defer:
         run_after = timezone.now() + datetime.timedelta(minutes=delays[attempt - 1])
-        send_patient_message.using(run_after=run_after).enqueue(message_id, attempt + 1)
+        send_patient_message.using(run_after=run_after).enqueue(message_id, attempt + 1, request_id)
     return done

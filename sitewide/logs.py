@@ -8,6 +8,7 @@ No line carries a patient's detail: the site logs request numbers, never names, 
 phone numbers (tests/appointments/test_notifications.py and test_views.py read every line, in
 both forms)."""
 
+import contextlib
 import contextvars
 import datetime
 import json
@@ -65,6 +66,21 @@ def logging_config(log_format: str, level: str) -> dict:
         # WARNING; its INFO lines (successful sign-ins, housekeeping) are noise.
         "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
     }
+
+
+def current_request_id() -> str:
+    """The id of the request being answered ("" outside one): a task queued now carries it."""
+    return REQUEST_ID.get()
+
+
+@contextlib.contextmanager
+def queued_by(request_id: str):
+    """In a background task: every line it writes names the request that queued it."""
+    token = REQUEST_ID.set(request_id if WELL_FORMED.fullmatch(request_id or "") else "")
+    try:
+        yield
+    finally:
+        REQUEST_ID.reset(token)
 
 
 def request_started(sender, environ=None, **kwargs) -> None:

@@ -59,7 +59,13 @@ def open_folder():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def podman_can_build() -> bool:
+    return bool(shutil.which("podman") and shutil.which("debootstrap") and shutil.which("runc")) and os.geteuid() == 0
+
+
 def test_the_image_recipe_builds_in_a_plain_folder_and_runs_read_only_as_its_user(open_folder):
+    if podman_can_build():
+        pytest.skip("the image itself is built and run with podman on this machine (the next test)")
     tmp_path = open_folder
     root = tmp_path / "image"
     venv, app = root / "opt" / "mesoclinic" / "venv", root / "srv" / "mesoclinic"
@@ -119,7 +125,7 @@ def test_the_image_recipe_builds_in_a_plain_folder_and_runs_read_only_as_its_use
 
 def podman_base() -> str | None:
     """A base image made of Debian's packages, for podman (None where podman or debootstrap is missing)."""
-    if not (shutil.which("podman") and shutil.which("debootstrap")) or os.geteuid() != 0:
+    if not podman_can_build():
         return None
     name = "localhost/mesoclinic-base:bookworm"
     if subprocess.run(["podman", "image", "exists", name]).returncode == 0:

@@ -18,6 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from sitewide.logs import current_request_id
+
 from ..models import AppointmentRequest, ContactAttempt
 from ..response_time import response_due
 from ..tasks import deliver_request_notifications
@@ -158,7 +160,7 @@ def _request_for(visit_type, starts_at, details, source) -> AppointmentRequest:
     request.full_clean(exclude=["treatment"], validate_unique=False)
     request.save()
     # The staff alert (never with the patient's details); the patient's own e-mail is the booking's.
-    deliver_request_notifications.enqueue(request.pk)
+    deliver_request_notifications.enqueue(request.pk, request_id=current_request_id())
     return request
 
 
@@ -195,7 +197,7 @@ def _confirm(booking: Booking, kind: str) -> None:
         return
     message = mail.write(booking, kind)
     if message is not None:
-        send_booking_message.enqueue(message.pk)
+        send_booking_message.enqueue(message.pk, request_id=current_request_id())
     if kind in (mail.Kind.CONFIRMATION, mail.Kind.MOVED):
         remind_at = booking.starts_at - datetime.timedelta(hours=settings.BOOKING_REMINDER_HOURS)
         if remind_at > timezone.now():
@@ -323,7 +325,7 @@ def offer_freed_time(*, visit_type: VisitType, clinician_id: int, starts_at) -> 
     entry.status, entry.offer = WaitingListEntry.Status.OFFERED, held
     entry.save(update_fields=["status", "offer"])
     message = mail.write_offer(entry, held)
-    send_booking_message.enqueue(message.pk)
+    send_booking_message.enqueue(message.pk, request_id=current_request_id())
     expire_offer.using(run_after=held.held_for_offer_until).enqueue(held.pk)
     return held
 

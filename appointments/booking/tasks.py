@@ -9,16 +9,20 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task, task_backends
 
+from sitewide.logs import queued_by
+
 from . import mail
 
 
 @task()
-def send_booking_message(message_id: int, attempt: int = 1) -> bool:
-    done = mail.send(message_id)
+def send_booking_message(message_id: int, attempt: int = 1, request_id: str = "") -> bool:
+    """Sends one booking e-mail; its log lines name the request that queued it."""
+    with queued_by(request_id):
+        done = mail.send(message_id)
     delays = settings.NOTIFICATION_RETRY_MINUTES
     if not done and attempt <= len(delays) and task_backends[send_booking_message.backend].supports_defer:
         run_after = timezone.now() + datetime.timedelta(minutes=delays[attempt - 1])
-        send_booking_message.using(run_after=run_after).enqueue(message_id, attempt + 1)
+        send_booking_message.using(run_after=run_after).enqueue(message_id, attempt + 1, request_id)
     return done
 
 

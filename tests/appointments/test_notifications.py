@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django.asserts import assertContains
 
 from appointments.models import AppointmentRequest
-from sitewide.logs import JsonLines
+from sitewide.logs import JsonLines, RequestId
 
 from .conftest import Inbox, free_port
 from .factories import form_data
@@ -291,3 +291,20 @@ def test_a_request_another_worker_is_sending_is_left_alone_until_its_lease_runs_
     appointment.refresh_from_db()
     assert appointment.notification_lease_until is None
     assert not appointment.notification_is_pending
+
+
+def test_the_workers_lines_name_the_request_that_queued_the_mail(client, content, run_worker, monkeypatch, caplog):
+    from appointments import tasks
+
+    def broken(appointment_id):
+        raise RuntimeError("the mail server hung up")
+
+    monkeypatch.setattr(tasks, "send_request_notifications", broken)
+    client.post(reverse("appointments:request"), form_data(), HTTP_X_REQUEST_ID="nginx-id-0123456789abcdef")
+    run_worker()  # after the patient's request has finished: its id is no longer current
+    [line] = [record for record in caplog.records if "failed: RuntimeError" in record.getMessage()]
+    RequestId().filter(line)  # what the site's log handlers do to every line
+    assert line.request_id == "nginx-id-0123456789abcdef"
+    assert '"request_id": "nginx-id-0123456789abcdef"' in JsonLines().format(line)
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.args_kwargs["args"][-1] == "nginx-id-0123456789abcdef"  # and its retry will too
