@@ -49,6 +49,18 @@ def answer(port: int, path: str):
     return Browser().request(port, "GET", path, headers={"Host": "clinic.example"})
 
 
+def once_answering(server, port: int, path: str, log: Path, seconds=90):
+    """The answer to `path` as soon as the server takes connections."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return answer(port, path)
+        except OSError:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+
+
 @pytest.fixture
 def open_folder():
     """A folder the image's user may enter (pytest's own are its owner's alone), removed after."""
@@ -100,15 +112,7 @@ def test_the_image_recipe_builds_in_a_plain_folder_and_runs_read_only_as_its_use
         stdout=(data / "gunicorn.log").open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _, _ = answer(port, "/healthz")
-                break
-            except OSError:
-                assert server.poll() is None, (data / "gunicorn.log").read_text()
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
+        once_answering(server, port, "/healthz", data / "gunicorn.log", seconds=60)
         health = subprocess.run(as_image_user([python, "deploy/image/healthcheck.py"]), cwd=app,
                                 env={**env, "PORT": str(port)}, capture_output=True, text=True)  # fmt: skip
         assert health.returncode == 0, health.stdout + health.stderr  # the HEALTHCHECK
@@ -182,15 +186,7 @@ def test_the_image_builds_with_podman_and_runs_read_only_as_its_user_with_its_he
     server = subprocess.Popen([*podman, "run", "--rm", "--name", name, *options], env=env,
                               stdout=(tmp_path / "server.log").open("w"), stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                status, _, page = answer(port, "/treatments/mesotherapy/faq/")
-                break
-            except OSError:
-                assert server.poll() is None, (tmp_path / "server.log").read_text()
-                assert time.monotonic() < deadline
-                time.sleep(0.5)
+        status, _, page = once_answering(server, port, "/treatments/mesotherapy/faq/", tmp_path / "server.log")
         assert (status, "Does it hurt?" in page) == (200, True)
         user = subprocess.run([*podman, "exec", name, "id", "-u"], env=env, capture_output=True, text=True)
         assert user.stdout.strip() == str(IMAGE_USER)
