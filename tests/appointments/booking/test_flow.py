@@ -101,8 +101,9 @@ def test_a_booking_form_sent_twice_books_once(client, content):
 
 
 def test_a_time_never_offered_is_refused_and_nothing_is_stored(client, content):
-    visit_type, _people = clinic_calendar(notice_hours=24)
-    soon = free_times_of(visit_type, notice=False)[0].starts_at  # inside the 24 hours' notice
+    # A week's notice: the first time without it (whatever the day and hour) is inside it.
+    visit_type, _people = clinic_calendar(notice_hours=24 * 7)
+    soon = free_times_of(visit_type, notice=False)[0].starts_at
     response = book_online(client, visit_type, soon.isoformat())
     assert response.status_code == 409
     assert Booking.objects.count() == 0
@@ -222,7 +223,8 @@ def test_a_waiting_patient_is_offered_a_freed_time_held_for_them_then_it_goes_to
     client, content, run_worker, settings
 ):
     settings.WAITING_LIST_HOLD_MINUTES = 120
-    visit_type, _people = clinic_calendar(horizon_days=1, notice_hours=0)
+    # Four days ahead always hold a weekday's times (one day ahead of a Friday evening holds none).
+    visit_type, _people = clinic_calendar(horizon_days=4, notice_hours=0)
     slots = free_times_of(visit_type)
     for number, slot in enumerate(slots):  # every time booked
         booking_create(
