@@ -65,11 +65,10 @@ def metrics_page(get_response):
 
 @never_cache
 def metrics(request):
+    registry = CollectorRegistry()
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # every worker's files, added up
     else:
-        registry = CollectorRegistry()
         registry.register(_ThisProcess())
     registry.register(SiteWide())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
