@@ -6,6 +6,7 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
@@ -167,3 +168,23 @@ def test_a_pages_picture_follows_its_text_so_the_words_come_first(admin_client, 
     upload(admin_client, TreatmentPage.objects.get(slug="faq"), picture_bytes(exif=False))
     html = client.get(FAQ).content.decode()
     assert html.index('class="picture"') > html.rindex("Does it hurt?")  # after the last answer
+
+
+def test_make_renditions_passes_over_a_lost_original_and_makes_the_others(admin_client, content):
+    """After a restore that lacks one picture, say: every other picture still gets its renditions."""
+    faq, safety = TreatmentPage.objects.get(slug="faq"), TreatmentPage.objects.get(slug="side-effects-and-safety")
+    for page in (faq, safety):
+        upload(admin_client, page, picture_bytes(exif=False, size=(1000, 700)))
+        page.refresh_from_db()
+    storage = faq.image.storage
+    lost = faq if faq.pk < safety.pk else safety  # the first one the command comes to
+    kept = safety if lost is faq else faq
+    for page in (faq, safety):
+        for width in [480, 960, 1000]:
+            storage.delete(rendition_name(page.image.name, width))
+    storage.delete(lost.image.name)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("make_renditions", stdout=out, stderr=err)
+    assert all(storage.exists(rendition_name(kept.image.name, width)) for width in [480, 960, 1000])
+    assert f"No original for treatment page {lost.pk}: {lost.image.name}" in err.getvalue()
+    assert "Made 3 renditions. Pictures with no original: 1." in out.getvalue()

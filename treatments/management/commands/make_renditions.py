@@ -11,13 +11,19 @@ class Command(BaseCommand):
     help = "Make the WebP renditions that any picture lacks."
 
     def handle(self, *args, **options):
-        made = 0
+        made = missing = 0
         try:
             for model in (Treatment, TreatmentPage):
                 for item in model.objects.exclude(image=""):
-                    made += item.make_renditions()
-        except (StoreUnavailable, FileNotFoundError) as error:
+                    try:
+                        made += item.make_renditions()
+                    except FileNotFoundError:
+                        # One lost original (a restore without it, say): the page shows no picture
+                        # until an editor uploads it again; every other picture still gets its own.
+                        missing += 1
+                        self.stderr.write(f"No original for {model._meta.verbose_name} {item.pk}: {item.image.name}")
+        except StoreUnavailable as error:
             # The site serves its pages without pictures meanwhile; the next start tries again.
             self.stderr.write(f"Renditions not made: {error}")
             return
-        self.stdout.write(f"Made {made} renditions.")
+        self.stdout.write(f"Made {made} renditions." + (f" Pictures with no original: {missing}." if missing else ""))
