@@ -18,6 +18,12 @@ def canonical(request) -> str:
     return request.build_absolute_uri(request.path)
 
 
+@register.simple_tag(takes_context=True)
+def page_address(context) -> str:
+    """`{% page_address as url %}`: the address to share or print, never a visitor's own query."""
+    return canonical(context["request"])
+
+
 @register.inclusion_tag("includes/share_tags.html", takes_context=True)
 def share_tags(context, title, description):
     request, clinic = context["request"], context.get("clinic")
