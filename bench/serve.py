@@ -217,11 +217,16 @@ def measure(site) -> dict:
     for base in targets.values():
         for path in PAGES:
             subprocess.run(["wrk", "-t1", "-c1", "-d1s", base + path], capture_output=True, check=False)
+    time.sleep(1)
     rounds = {(target, path): [] for target in targets for path in PAGES}
     for _ in range(ROUNDS):
         for path in PAGES:
             for target, base in targets.items():
-                rounds[(target, path)].append(wrk(base + path))
+                run = wrk(base + path)
+                rounds[(target, path)].append(run)
+                # When wrk stops, the requests it had sent are still queued at the servers (16 free-times
+                # pages take them about a second): let them finish, or the next run's p99 is theirs.
+                time.sleep(CONNECTIONS * run["p50_ms"] / 1000)
     for (target, path), runs in rounds.items():
         results.setdefault(path, {})[target] = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
     results["posts"] = measure_posts(site)

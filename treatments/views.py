@@ -1,15 +1,22 @@
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template import engines
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
+from sitewide.page_cache import kept_content
+
 from .addresses import current_address
-from .models import Treatment
+from .models import Treatment, TreatmentPage
 from .page_content import published_page
+from .templatetags.seo import canonical
 
 
 def public(response):
@@ -42,11 +49,42 @@ treatment_index = TreatmentListView.as_view(
 )
 
 
+# Where the page's words leave room for its rating block, which is drawn on every request: the
+# words change only with the content, the tally with every vote (and the thanks with the visitor).
+RATING_SLOT = "<!--rating-block-->"
+RATING_BLOCK = engines["django"].from_string("{% load page_ratings %}{% page_rating page path %}")
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """A treatment page drawn whole but for its rating block, for one address in one language."""
+
+    page_pk: int
+    path: str  # the page's own address, whose token a vote on it retires
+    html: str
+
+
+def draw_page_words(request, treatment_slug: str, page_slug: str, language: str) -> PageWords:
+    page = published_page(treatment_slug, page_slug, language)  # or Http404
+    template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
+    context = {"page": page, "treatment": page.treatment, "rating_slot": RATING_SLOT}
+    html = render_to_string(template_names, context, request)
+    return PageWords(page_pk=page.pk, path=page.get_absolute_url(), html=html)
+
+
 def treatment_page(request, treatment_slug, page_slug=""):
-    """Any page of a treatment; the page's kind picks the template that lays out its content."""
+    """Any page of a treatment; the page's kind picks the template that lays out its content.
+
+    The page's words are kept in the shared cache under the content's token (sitewide.page_cache:
+    any content edit retires them), and its rating tally under its own page's token too (a vote
+    retires it): a page drawn afresh after a vote, or asked for with a query string, reads them
+    from the cache and draws only its rating block."""
     language = get_language()
     try:
-        page = published_page(treatment_slug, page_slug, language)
+        words = kept_content(
+            f"treatment-page:{language}:{canonical(request)}",
+            lambda: draw_page_words(request, treatment_slug, page_slug, language),
+        )
     except Http404:
         moved_to = current_address(treatment_slug, page_slug, language)
         if moved_to is not None:
@@ -54,8 +92,9 @@ def treatment_page(request, treatment_slug, page_slug=""):
         if language == settings.LANGUAGE_CODE:
             raise
         return not_yet_translated(request, treatment_slug, page_slug)
-    template_names = [f"treatments/page_{page.kind}.html", "treatments/page.html"]
-    response = render(request, template_names, {"page": page, "treatment": page.treatment})
+    # The request as a variable only: the block needs none of the context processors' readings.
+    rating = RATING_BLOCK.render({"page": TreatmentPage(pk=words.page_pk), "path": words.path, "request": request})
+    response = HttpResponse(words.html.replace(RATING_SLOT, rating, 1))
     if request.GET:
         # An address with a query string may carry something for one visitor alone (the thanks
         # after rating without JavaScript, with the average it changed): no cache may keep it.

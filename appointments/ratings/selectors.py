@@ -8,6 +8,7 @@ import uuid
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from sitewide.page_cache import Reading, kept_readings
 from treatments.models import TreatmentPage
 from treatments.selectors import published_pages
 
@@ -39,6 +40,12 @@ def rateable_page(reference: str) -> TreatmentPage:
 def rating_tally(page: TreatmentPage) -> RatedPage | None:
     """The page's tally, or None before its first vote (one query)."""
     return RatedPage.objects.filter(page=page).first()
+
+
+def kept_rating_tally(page: TreatmentPage, path: str) -> RatedPage | None:
+    """The tally the page at `path` shows, from the shared cache until a vote on that page (or any
+    content edit) retires it: a page drawn again with its words kept asks the database nothing."""
+    return kept_readings(Reading(f"rating-tally:{page.pk}", lambda: rating_tally(page), voted_page=path))[0]
 
 
 def visitor_stars(page: TreatmentPage, visitor: uuid.UUID | None) -> int | None:
@@ -124,7 +131,7 @@ def visitor_has_rated(request, page: TreatmentPage) -> bool:
         return False
 
 
-def rating_block(page: TreatmentPage, request=None) -> dict:
+def rating_block(page: TreatmentPage, tally: RatedPage | None, request=None) -> dict:
     """Everything the "Rate this page" block shows; the same for every visitor but the one who has
     just rated without JavaScript (whose page is never cached), whose own vote it then names."""
     stars = just_rated(request, page) if request is not None else None
@@ -134,7 +141,7 @@ def rating_block(page: TreatmentPage, request=None) -> dict:
     elif request is not None and just_commented(request) and visitor_has_rated(request, page):
         thanks = thanks_for_comment()
     return {
-        **tally_summary(rating_tally(page)),
+        **tally_summary(tally),
         "page_reference": page_reference(page),
         "just_rated": stars,
         "thanks": thanks,

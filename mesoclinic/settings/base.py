@@ -63,6 +63,11 @@ MIDDLEWARE = [
     "sitewide.metrics_page.metrics_page",  # /metrics, for Prometheus, whatever host name it asks by
     # First after it, so that it keeps a public page exactly as the rest of this list leaves it.
     "sitewide.page_cache.UpdatePageCache",
+    # A kept public page is answered here, before sessions, authentication or any view, and before
+    # the headers' middleware: it was stored with every header below already on it (the security
+    # headers, the CSP, its ETag; compressed for a browser that takes gzip), so none of them runs
+    # again. A browser revalidating it gets its 304 here.
+    "sitewide.page_cache.FetchPageFromCache",
     "django.middleware.security.SecurityMiddleware",
     # Above WhiteNoise, so that static files carry these headers too.
     "sitewide.middleware.cross_origin_resource_policy",
@@ -70,9 +75,6 @@ MIDDLEWARE = [
     "sitewide.page_cache.CompressPublicPages",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag, and 304 when it matches
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A cached public page is answered here, before sessions, authentication or any view. It was
-    # stored with every header below already on it (the CSP too), so none of them runs again.
-    "sitewide.page_cache.FetchPageFromCache",
     "sitewide.middleware.language_from_address",  # before anything writes a word
     "csp.middleware.CSPMiddleware",
     # Before anything reads a form: another charset, or a NUL character, gets the site's 400 page.

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from appointments.models import PageRating
 from appointments.ratings.services import page_rating_submit
-from sitewide.page_cache import page_key
+from sitewide.page_cache import page_key, without_indentation
 from tests.admin_forms import admin_change_form_data
 from tests.treatments.factories import record_review
 from treatments.models import Section, TreatmentPage
@@ -198,3 +198,10 @@ def test_a_page_unpublished_in_one_process_cannot_be_rated_in_another(content, r
     assert refused.status_code == 400
     assert "This page cannot be rated." in refused.content.decode()
     assert PageRating.objects.get().stars == 5
+
+
+def test_indentation_goes_but_the_spaces_of_pre_and_textarea_stay():
+    plain = "<ul>\n    <li>One</li>\n\n  <li>Two</li>\n</ul>"
+    assert without_indentation(plain) == "<ul>\n<li>One</li>\n<li>Two</li>\n</ul>"
+    kept = "<div>\n  <PRE>a\n    b</PRE>\n  <textarea>\n  typed\n</textarea>\n</div>"
+    assert without_indentation(kept) == "<div>\n<PRE>a\n    b</PRE>\n<textarea>\n  typed\n</textarea>\n</div>"

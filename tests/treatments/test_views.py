@@ -1,9 +1,12 @@
+import uuid
+
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from treatments.models import TreatmentPage
+from appointments.ratings.services import page_rating_submit
+from treatments.models import FAQEntry, TreatmentPage
 
 from .factories import add_content, make_page, make_treatment
 
@@ -183,3 +186,39 @@ def test_a_source_cited_on_a_sentence_links_to_it_in_the_sources_list(client, co
     target = page.select_one(cite["href"])
     assert target.parent.name == "li"
     assert "What is Mesotherapy?" in target.parent.get_text()  # the second source of the page
+
+
+FAQ = "/treatments/mesotherapy/faq/"
+
+
+def test_a_page_drawn_again_after_a_vote_reads_only_its_tally_and_shows_the_new_one(client, content):
+    assert "Not Rated Yet (0 out of 5)" in client.get(FAQ).content.decode()
+    page = TreatmentPage.objects.get(slug="faq", treatment__language="en")
+    page_rating_submit(page=page, visitor=uuid.uuid4(), stars=5)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(FAQ).content.decode()
+    # The words were kept with the content's token: only the tally is read again.
+    assert len(captured.captured_queries) == 1, [query["sql"][:80] for query in captured.captured_queries]
+    assert "5.0 out of 5 (1 rating)" in html
+    assert html.count('class="faq-entry"') == 9
+    with CaptureQueriesContext(connection) as captured:  # a shared link's query string: never page-cached
+        html = client.get(FAQ, {"utm_source": "newsletter"}).content.decode()
+    assert captured.captured_queries == []  # the words and the tally are both kept
+    assert "5.0 out of 5 (1 rating)" in html
+
+
+def test_an_edit_shows_on_the_next_view_of_a_page_whose_words_were_kept(client, content):
+    client.get(FAQ)
+    entry = FAQEntry.objects.filter(page__slug="faq", page__treatment__language="en").order_by("order").first()
+    entry.question = "What is mesotherapy, in a few words?"
+    entry.save()
+    assert "What is mesotherapy, in a few words?" in client.get(FAQ).content.decode()
+
+
+def test_the_address_to_share_or_print_never_carries_a_query_string(client, content):
+    """The words drawn for one visitor's address (?utm_source=..., ?rated=4) are kept for all."""
+    for query in [{"utm_source": "newsletter"}, {}]:
+        html = client.get(FAQ, query).content.decode()
+        assert "utm_source" not in html
+        assert "Printed from http://testserver/treatments/mesotherapy/faq/<" in html
+        assert 'data-url="http://testserver/treatments/mesotherapy/faq/"' in html
