@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -77,14 +77,33 @@ def _hold(booking: Booking, visit_type: VisitType, starts_at: datetime.datetime)
     booking.held_until = booking.ends_at + visit_type.held_after
 
 
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+
+def _save_hold(booking: Booking, **save_options) -> None:
+    """Saves a booking's hold in a savepoint; IntegrityError when the constraint refuses it.
+
+    Two bookings of overlapping times saved at the same instant each find the other's row while
+    checking the exclusion constraint, and each waits for the other: PostgreSQL stops one of them
+    (a deadlock). That one is saved again, now after the other has finished: it is then refused
+    by the constraint (IntegrityError) if the other took the time, or saved if the other failed."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                booking.save(**save_options)
+            return
+        except OperationalError as error:
+            if attempt or getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+
+
 def _insert(booking: Booking, slot: Slot, visit_type, starts_at, **lookup) -> Booking:
     """Saves the booking with the first clinician free at that time; the constraint (PostgreSQL)
     refuses it when another transaction took the time meanwhile: TimeTaken then."""
     for clinician_id in slot.clinician_ids:
         booking.clinician_id = clinician_id
         try:
-            with transaction.atomic():
-                booking.save()
+            _save_hold(booking)
             return booking
         except IntegrityError:
             booking.pk = None
@@ -228,8 +247,7 @@ def booking_move(*, booking: Booking, opened_version: int, starts_at, moved_by=N
     if current.clinician_id not in slot.clinician_ids:
         current.clinician_id = slot.clinician_ids[0]
     try:
-        with transaction.atomic():
-            current.save(update_fields=["starts_at", "ends_at", "held_from", "held_until", "version", "clinician"])
+        _save_hold(current, update_fields=["starts_at", "ends_at", "held_from", "held_until", "version", "clinician"])
     except IntegrityError:
         raise TimeTaken(
             nearest(_slots_around(current.visit_type, starts_at, for_staff=for_staff, ignoring=current), starts_at)
@@ -318,8 +336,7 @@ def offer_freed_time(*, visit_type: VisitType, clinician_id: int, starts_at) -> 
     )
     _hold(held, visit_type, starts_at)
     try:
-        with transaction.atomic():
-            held.save()
+        _save_hold(held)
     except IntegrityError:
         return None  # someone booked it the moment it was freed
     entry.status, entry.offer = WaitingListEntry.Status.OFFERED, held
