@@ -103,17 +103,14 @@ def samples_now() -> dict:
     return samples(Client().get("/metrics").content.decode())
 
 
-def test_several_gunicorn_workers_add_up_and_a_restarted_worker_keeps_the_count(tmp_path):
+def test_several_gunicorn_workers_add_up_and_a_restarted_worker_keeps_the_count(tmp_path, database_url):
     """gunicorn as `make serve` runs it, with 2 workers: 60 requests answered by both are 60 in
     /metrics whichever worker answers the scrape, and still 60 after one worker is killed and
     replaced (its counts stay in the shared folder; child_exit retires its live values)."""
     inbox = Inbox()
-    database = tmp_path / "site.sqlite3"
-    env = production_environment(inbox=inbox, database_url=f"sqlite:///{database}", WEB_CONCURRENCY="2",
+    env = production_environment(inbox=inbox, database_url=database_url, WEB_CONCURRENCY="2",
                                  PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))  # fmt: skip
     (tmp_path / "metrics").mkdir()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=PROJECT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
     port = free_port()
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
